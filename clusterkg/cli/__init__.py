@@ -1,0 +1,76 @@
+"""The ``clusterkg`` command line: a thin layer over the library.
+
+Commands are loaded lazily (a query must not pay for importing rdflib or
+pySHACL). Every library error becomes a one-line ``Error: ...`` message and
+the exit code that :mod:`clusterkg.errors` documents.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+from ..errors import ClusterKGError
+from ..store import STORE_ENV, StoreSettings
+
+#: command name -> "module:attribute", relative to this package.
+COMMANDS: dict[str, str] = {
+    "info": "kb:info",
+    "export": "kb:export",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS:
+            module_name, attribute = COMMANDS[name].split(":")
+            module = importlib.import_module(f"{__name__}.{module_name}")
+            return getattr(module, attribute)
+        return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except ClusterKGError as exc:
+            raise CommandError(exc) from None
+
+
+class CommandError(click.ClickException):
+    """A library error shown as ``Error: message`` with its documented exit code."""
+
+    def __init__(self, error: ClusterKGError) -> None:
+        super().__init__(" ".join(str(error).split()))
+        self.exit_code = error.exit_code
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="clusterkg")
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=STORE_ENV,
+    help=f"Directory of the embedded store (default: the user data directory; env {STORE_ENV}).",
+)
+@click.option("--endpoint", metavar="URL", help="Use a SPARQL 1.1 endpoint instead of the embedded store.")
+@click.option("--update-endpoint", metavar="URL", help="The endpoint's SPARQL Update URL, if it differs.")
+@click.pass_context
+def cli(ctx: click.Context, store_dir: Path | None, endpoint: str | None, update_endpoint: str | None) -> None:
+    """clusterkg: a knowledge graph of industrial clusters with semantic query.
+
+    Exit codes: 0 success, 1 a check failed (violations, errors found),
+    2 unusable input or a runtime error.
+    """
+    ctx.obj = StoreSettings(store_dir=store_dir, endpoint=endpoint, update_endpoint=update_endpoint)
+
+
+def main() -> None:
+    """Entry point of the ``clusterkg`` script."""
+    cli(prog_name="clusterkg")

@@ -1,0 +1,41 @@
+"""``clusterkg info`` and ``clusterkg export``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .. import kb
+from ..store import StoreSettings, open_store
+from ._common import write_output
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_obj
+def info(settings: StoreSettings, as_json: bool) -> None:
+    """Show what the knowledge base holds: clusters, claims, triples, source."""
+    with open_store(settings) as store:
+        summary = kb.info(store)
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    for key in ("clusters", "myths", "findings", "claims", "excerpts", "triples", "graphs"):
+        click.echo(f"{key:<10} {summary[key]}")
+    for source in summary["sources"]:  # type: ignore[union-attr]
+        click.echo(f"source     {source['creator']}, {source['title']}")
+
+
+@click.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(kb.EXPORT_FORMATS)), default="ttl", show_default=True,
+    help="Serialisation; trig and nq keep the named graphs (cases, links, inferences) apart.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
+@click.pass_obj
+def export(settings: StoreSettings, fmt: str, output: str | None) -> None:
+    """Export the whole knowledge base, ontology included."""
+    with open_store(settings) as store:
+        data = kb.export(store, fmt)
+    write_output(data, output)

@@ -1,0 +1,104 @@
+"""The knowledge base as a whole: loading it, describing it, exporting it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from .errors import InputError
+from .namespaces import CKG, CKI, PREFIXES
+from .resources import ontology_files
+from .store import Store
+
+if TYPE_CHECKING:  # rdflib is slow to import; only the functions that need it load it
+    import rdflib
+
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "trig": ox.RdfFormat.TRIG,
+    "nq": ox.RdfFormat.N_QUADS,
+}
+#: Formats that keep named graphs apart (cases, links, inferences).
+DATASET_FORMATS = {"trig", "nq"}
+
+SOURCE_IRI = CKI + "source-nam"
+
+_PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+INFO_QUERY = _PREFIX_LINES + """
+SELECT
+  (COUNT(DISTINCT ?cluster) AS ?clusters)
+  (COUNT(DISTINCT ?myth) AS ?myths)
+  (COUNT(DISTINCT ?finding) AS ?findings)
+  (COUNT(DISTINCT ?claim) AS ?claims)
+  (COUNT(DISTINCT ?excerpt) AS ?excerpts)
+WHERE {
+  { ?cluster a/rdfs:subClassOf* ckg:IndustrialCluster }
+  UNION { ?myth a ckg:Myth }
+  UNION { ?finding a ckg:Finding }
+  UNION { ?claim a/rdfs:subClassOf* ckg:Claim }
+  UNION { ?excerpt a ckg:Excerpt }
+}
+"""
+
+TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+SOURCE_QUERY = _PREFIX_LINES + """
+SELECT ?title ?creator WHERE {
+  ?source a ckg:SourceDocument ; dcterms:title ?title ; dcterms:creator ?creator .
+  FILTER(langMatches(lang(?title), "ko"))
+}
+"""
+
+
+def load_graph(paths: Iterable[Path] | None = None) -> "rdflib.Graph":
+    """The shipped knowledge base (ontology and paper data) as one rdflib graph."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri)
+    for path in paths or ontology_files():
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises many types for bad input
+            raise InputError(f"{path}: {' '.join(str(exc).split())}") from None
+    return graph
+
+
+def _number(term: ox.Literal | None) -> int:
+    return int(term.value) if term is not None else 0
+
+
+def info(store: Store) -> dict[str, object]:
+    """Counts of what the knowledge base holds, and its source."""
+    counts = next(iter(store.query(INFO_QUERY).rows))
+    triples = next(iter(store.query(TRIPLES_QUERY).rows))[0]
+    sources = [(t.value, c.value) for t, c in store.query(SOURCE_QUERY).rows]
+    names = ("clusters", "myths", "findings", "claims", "excerpts")
+    summary: dict[str, object] = {name: _number(value) for name, value in zip(names, counts)}
+    summary["triples"] = _number(triples)
+    summary["graphs"] = len(store.graph_names())
+    summary["sources"] = [{"title": title, "creator": creator} for title, creator in sources]
+    return summary
+
+
+def export(store: Store, fmt: str = "ttl") -> bytes:
+    """The whole knowledge base, ontology and added data included, serialised."""
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    if fmt in DATASET_FORMATS:
+        quads = [
+            ox.Quad(s, p, o, ox.NamedNode(g))
+            for g in store.graph_names()
+            for s, p, o in store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}").triples
+        ]
+        return ox.serialize(quads, format=EXPORT_FORMATS[fmt], prefixes=PREFIXES) or b""
+    triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").triples)
+    kwargs = {"prefixes": PREFIXES} if fmt in {"ttl", "jsonld"} else {}
+    return ox.serialize(triples, format=EXPORT_FORMATS[fmt], **kwargs) or b""

@@ -1,0 +1,292 @@
+"""Stores: where the knowledge base lives and is queried.
+
+The embedded default is a persistent pyoxigraph store in a directory::
+
+    DIR/oxigraph/     the RocksDB database
+    DIR/lock          an advisory lock (shared for readers, exclusive for writers)
+    DIR/state.json    the digest of the ontology files the store was built from
+
+It is built from ``ontology/`` on first use and rebuilt (those graphs only,
+in one transaction) when the files change; added cases, links and inferences
+live in graphs of their own and survive a rebuild. Queries see the union of
+all graphs as their default graph.
+
+``open_store`` chooses the backend: the embedded store, or a remote SPARQL
+1.1 endpoint (see :mod:`clusterkg.endpoint`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from .errors import QueryError, StoreError
+from .namespaces import kb_graph
+from .resources import files_digest, ontology_files
+
+STORE_ENV = "CLUSTERKG_STORE"
+LOCK_TIMEOUT_ENV = "CLUSTERKG_LOCK_TIMEOUT"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass
+class QueryResult:
+    """The answer to a query, the same whichever backend produced it.
+
+    ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT/DESCRIBE).
+    Terms are pyoxigraph terms; an unbound SELECT value is ``None``.
+    """
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: Iterable[tuple[Term | None, ...]] = ()
+    boolean: bool | None = None
+    triples: Iterable[ox.Triple] = ()
+
+
+class Store(Protocol):
+    """What every backend offers."""
+
+    def query(
+        self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
+    ) -> QueryResult: ...
+
+    def graph_names(self) -> list[str]: ...
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]], drop: Iterable[str] = ()) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def default_store_dir() -> Path:
+    """The store directory: ``$CLUSTERKG_STORE`` or the user data directory."""
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("clusterkg", appauthor=False)) / "store"
+
+
+def result_from_oxigraph(result: Any) -> QueryResult:
+    """Wrap a pyoxigraph query answer."""
+    if isinstance(result, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(result))
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return QueryResult("select", variables=names, rows=(tuple(s) for s in result))
+    return QueryResult("graph", triples=result)
+
+
+def run_oxigraph_query(
+    store: ox.Store,
+    sparql: str,
+    *,
+    bindings: Mapping[str, Term] | None = None,
+    base_iri: str | None = None,
+    union: bool = True,
+) -> QueryResult:
+    """Run a read-only query on a pyoxigraph store; values are bound as RDF terms."""
+    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    try:
+        answer = store.query(
+            sparql,
+            base_iri=base_iri,
+            use_default_graph_as_union=union,
+            substitutions=substitutions or None,
+        )
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {one_line(exc)}") from None
+    except OSError as exc:
+        raise StoreError(f"query failed: {one_line(exc)}") from None
+    return result_from_oxigraph(answer)
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message folded onto one line."""
+    return " ".join(str(exc).split())
+
+
+class EmbeddedStore:
+    """A persistent pyoxigraph store in a directory, opened for reading or writing.
+
+    Use :func:`open_embedded` rather than the constructor: it takes the lock
+    and makes sure the knowledge base is built and current.
+    """
+
+    def __init__(self, directory: Path, store: ox.Store, writable: bool) -> None:
+        self.directory = directory
+        self.oxigraph = store
+        self.writable = writable
+
+    def query(
+        self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
+    ) -> QueryResult:
+        return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri)
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]], drop: Iterable[str] = ()) -> None:
+        """Replace whole named graphs (and drop others) in one transaction."""
+        self._require_writable()
+        update = replace_graphs_update(graphs, drop)
+        try:
+            self.oxigraph.update(update)
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"could not write to the store: {one_line(exc)}") from None
+
+    def close(self) -> None:
+        if self.writable:
+            self.oxigraph.flush()
+        del self.oxigraph
+
+    def _require_writable(self) -> None:
+        if not self.writable:
+            raise StoreError("the store was opened read-only")
+
+
+def replace_graphs_update(graphs: Mapping[str, Iterable[ox.Triple]], drop: Iterable[str] = ()) -> str:
+    """A SPARQL Update request that replaces ``graphs`` and drops ``drop``, as one request."""
+    parts = [f"DROP SILENT GRAPH <{name}>" for name in [*drop, *graphs]]
+    blocks = []
+    for name, triples in graphs.items():
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        text = body.decode() if body else ""
+        blocks.append(f"GRAPH <{name}> {{\n{text}}}")
+    if blocks:
+        parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+    return " ;\n".join(parts)
+
+
+def _lock_timeout() -> float:
+    try:
+        return float(os.environ.get(LOCK_TIMEOUT_ENV, "60"))
+    except ValueError:
+        return 60.0
+
+
+@contextmanager
+def _locked(path: Path, exclusive: bool) -> Iterator[None]:
+    """Hold an advisory lock on ``path``; waits up to the lock timeout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+    deadline = time.monotonic() + _lock_timeout()
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(f"the store {path.parent} is busy: another clusterkg process holds it") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        handle.close()
+
+
+def _state_path(directory: Path) -> Path:
+    return directory / "state.json"
+
+
+def _stored_digest(directory: Path) -> str | None:
+    try:
+        return json.loads(_state_path(directory).read_text())["ontology_digest"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def knowledge_base_graphs() -> dict[str, list[ox.Triple]]:
+    """The shipped knowledge base as named graphs, one per ontology file."""
+    graphs: dict[str, list[ox.Triple]] = {}
+    for path in ontology_files():
+        try:
+            quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            graphs[kb_graph(path.stem)] = [q.triple for q in quads]
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"{path.name}: {one_line(exc)}") from None
+    return graphs
+
+
+def _build(directory: Path, digest: str) -> None:
+    """(Re)build the knowledge-base graphs; the caller holds the exclusive lock."""
+    store = _open_oxigraph(directory, writable=True)
+    kb = EmbeddedStore(directory, store, writable=True)
+    graphs = knowledge_base_graphs()
+    stale = [g for g in kb.graph_names() if g.startswith(kb_graph("")) and g not in graphs]
+    kb.replace_graphs(graphs, drop=stale)
+    kb.close()
+    tmp = _state_path(directory).with_suffix(".tmp")
+    tmp.write_text(json.dumps({"ontology_digest": digest}))
+    os.replace(tmp, _state_path(directory))
+
+
+def _open_oxigraph(directory: Path, writable: bool) -> ox.Store:
+    path = directory / "oxigraph"
+    try:
+        if writable:
+            return ox.Store(str(path))
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {directory}: {one_line(exc)}") from None
+
+
+@contextmanager
+def open_embedded(directory: Path | None = None, *, writable: bool = False) -> Iterator[EmbeddedStore]:
+    """Open the embedded store, building or refreshing the knowledge base first if needed.
+
+    Readers share the store; a writer has it alone. Writes made through a
+    writable store are transactional (see :meth:`EmbeddedStore.replace_graphs`).
+    """
+    directory = Path(directory) if directory else default_store_dir()
+    if directory.exists() and not directory.is_dir():
+        raise StoreError(f"the store path {directory} is not a directory")
+    lock = directory / "lock"
+    digest = files_digest(ontology_files())
+    if _stored_digest(directory) != digest:
+        with _locked(lock, exclusive=True):
+            if _stored_digest(directory) != digest:
+                _build(directory, digest)
+    with _locked(lock, exclusive=writable):
+        store = EmbeddedStore(directory, _open_oxigraph(directory, writable), writable)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+@dataclass
+class StoreSettings:
+    """How the CLI was told to reach the data."""
+
+    store_dir: Path | None = None
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+
+
+@contextmanager
+def open_store(settings: StoreSettings | None = None, *, writable: bool = False) -> Iterator[Store]:
+    """Open the store the settings name: a remote endpoint if one is given, else the embedded one."""
+    settings = settings or StoreSettings()
+    if settings.endpoint:
+        from .endpoint import EndpointStore
+
+        store = EndpointStore(settings.endpoint, update_url=settings.update_endpoint)
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    with open_embedded(settings.store_dir, writable=writable) as store:
+        yield store

@@ -1,0 +1,63 @@
+"""Shared fixtures: a fresh embedded store per test session, the source text."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/servers.py and helpers
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SOURCE_TEXT = SHARED / "source" / "nam-cluster-comparison.ko.txt"
+
+
+def require_servers() -> bool:
+    """In CI (CLUSTERKG_REQUIRE_SERVERS=1) a missing server is a failure, not a skip."""
+    return os.environ.get("CLUSTERKG_REQUIRE_SERVERS") == "1"
+
+
+def skip_or_fail(reason: str) -> None:
+    if require_servers():
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def source_text() -> str:
+    if not SOURCE_TEXT.exists():
+        skip_or_fail(f"the source paper is not at {SOURCE_TEXT}")
+    return SOURCE_TEXT.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def session_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An embedded store built once for the session; tests must not write to it."""
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture()
+def store_dir(tmp_path: Path) -> Path:
+    """A fresh, empty store directory for a test that writes."""
+    return tmp_path / "store"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_store(monkeypatch: pytest.MonkeyPatch, session_store_dir: Path) -> None:
+    """Never touch the user's real store from a test."""
+    monkeypatch.setenv("CLUSTERKG_STORE", str(session_store_dir))
+
+
+@pytest.fixture()
+def oxigraph(tmp_path: Path):
+    """A running, empty ``oxigraph serve`` on 127.0.0.1 (stopped after the test)."""
+    from servers import oxigraph_server
+
+    try:
+        with oxigraph_server(tmp_path / "oxigraph-server") as server:
+            yield server
+    except FileNotFoundError as exc:
+        skip_or_fail(str(exc))
