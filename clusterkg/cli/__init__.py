@@ -19,6 +19,11 @@ from ..store import STORE_ENV, StoreSettings
 COMMANDS: dict[str, str] = {
     "info": "kb:info",
     "export": "kb:export",
+    "new-case": "cases:new_case",
+    "convert": "cases:convert",
+    "validate": "cases:validate",
+    "add": "cases:add",
+    "remove": "cases:remove",
 }
 
 
