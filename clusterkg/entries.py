@@ -615,12 +615,15 @@ def to_rdflib(term: Any) -> Any:
     raise InputError(f"unsupported RDF term {term!r}")
 
 
-def parse_rdf(path: Path, fmt: str, text: str | None = None, base_iri: str | None = None) -> list[Triple]:
-    """Parse Turtle or JSON-LD into rdflib triples; errors carry the line and column."""
+def parse_rdf(path: Path, fmt: str, text: str | None = None, base_iri: str | None = None,
+              raw: bool = False) -> list[Any]:
+    """Parse Turtle or JSON-LD into rdflib triples (pyoxigraph quads if ``raw``); errors carry the line and column."""
     data = (text if text is not None else read_text(path)).encode()
     base = base_iri or path.resolve().as_uri()
     try:
         quads = ox.parse(data, format=_OX_FORMATS[fmt], base_iri=base)
+        if raw:
+            return list(quads)
         triples = []
         for quad in quads:
             if not isinstance(quad.graph_name, ox.DefaultGraph):

@@ -88,6 +88,7 @@ class Report:
     graph: Graph = field(default_factory=new_graph)
     cases: int = 0
     files: int = 0
+    top_results: list[Any] = field(default_factory=list, repr=False)
 
     def count(self, severity: str) -> int:
         return sum(1 for issue in self.issues if issue.severity == severity)
@@ -171,9 +172,20 @@ def load_shapes(paths: Sequence[str | Path] | None = None) -> Graph:
         fmt = entries_mod.SUFFIXES.get(path.suffix.lower(), "ttl")
         if fmt not in {"ttl", "jsonld"}:
             fmt = "ttl"
-        for triple in entries_mod.parse_rdf(path, fmt):
-            graph.add(triple)
+        raw = entries_mod.parse_rdf(path, fmt, raw=True)
+        for quad in raw:
+            if not _inactive(quad):
+                graph.add(tuple(entries_mod.to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))
     return graph
+
+
+def _inactive(quad: Any) -> bool:
+    """``sh:uniqueLang`` with a value other than the literal ``true``, which SHACL ignores.
+
+    pySHACL also takes other lexical forms of true, such as ``"1"^^xsd:boolean``
+    (W3C test core/property/uniqueLang-002), so such triples are left out.
+    """
+    return quad.predicate.value == SH + "uniqueLang" and getattr(quad.object, "value", None) != "true"
 
 
 #: Classes whose individuals the advice rules read, with all their triples.
@@ -353,7 +365,8 @@ def _message(report: Graph, result: Any, lang: str) -> str | None:
 def _merge(report: Report, result_graph: Graph, files: Sequence[EntryFile], seen: set[tuple]) -> None:
     """Add a pySHACL report's results to ``report``: one issue per distinct result."""
     sh = lambda name: URIRef(SH + name)  # noqa: E731
-    for result in result_graph.subjects(RDF.type, sh("ValidationResult")):
+    # top-level results only: nested ones (sh:detail) are copied along with their parent
+    for result in result_graph.objects(None, sh("result")):
         focus = result_graph.value(result, sh("focusNode"))
         path = result_graph.value(result, sh("resultPath"))
         value = result_graph.value(result, sh("value"))
@@ -364,7 +377,8 @@ def _merge(report: Report, result_graph: Graph, files: Sequence[EntryFile], seen
         ko = _message(result_graph, result, "ko")
         key = (focus, path, value, en)
         _copy_result(result_graph, result, report.graph)
-        if key in seen:  # the same advice from two constraints (say nodeKind and pattern) is told once
+        if key in seen and en is not None:  # one message from two constraints (nodeKind and pattern) is told once
+            report.top_results.append(result)
             continue
         seen.add(key)
         location = None
@@ -390,6 +404,7 @@ def _merge(report: Report, result_graph: Graph, files: Sequence[EntryFile], seen
             shape=_show(shape),
         )
         report.issues.append(issue)
+        report.top_results.append(result)
 
 
 def _copy_result(source: Graph, result: Any, target: Graph) -> None:
@@ -417,7 +432,7 @@ def _finish(report: Report) -> None:
     report.graph.bind("sh", SH)
     report.graph.add((node, RDF.type, sh("ValidationReport")))
     report.graph.add((node, sh("conforms"), Literal(report.conforms)))
-    for result in list(report.graph.subjects(RDF.type, sh("ValidationResult"))):
+    for result in report.top_results:
         report.graph.add((node, sh("result"), result))
     order = {"violation": 0, "warning": 1, "info": 2}
     report.issues.sort(key=lambda i: (i.file or "~", i.line or i.row or 0, order.get(i.severity, 3), i.message_en))
