@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import io
 import re
@@ -165,6 +166,7 @@ class EntryFile:
     #: triples of RDF input not connected to any case (kept for validation)
     loose: list[Triple] = field(default_factory=list)
     loose_where: dict[tuple, Location] = field(default_factory=dict)
+    _index: dict[Any, Entry] | None = field(default=None, repr=False)
 
     def graph(self) -> Graph:
         """All triples of the file as one rdflib graph."""
@@ -179,7 +181,14 @@ class EntryFile:
     def locate(self, node: Any, predicate: Any = None, value: Any = None) -> Location | None:
         """The best-known location of a node, a node's property, or one of its values."""
         keys = [(node, predicate, value), (node, predicate), (node,)] if predicate is not None else [(node,)]
-        for entry in self.entries:
+        if self._index is None:
+            self._index = {}
+            for entry in self.entries:
+                for key in entry.where:
+                    if len(key) == 1:
+                        self._index.setdefault(key[0], entry)
+        entry = self._index.get(node)
+        if entry is not None:
             for key in keys:
                 if key in entry.where:
                     return entry.where[key]
@@ -297,6 +306,7 @@ class _Converter:
         self.known = known
         self.result = EntryFile(path, fmt)
         self.ids: dict[str, Location] = {}
+        self.constructor = yaml.constructor.SafeConstructor()  # builds scalar values of composed YAML nodes
 
     def loc(self, line: int, name: str | None = None) -> Location:
         if self.fmt == "csv":
@@ -306,7 +316,7 @@ class _Converter:
     # -- YAML ---------------------------------------------------------------
 
     def from_yaml(self, text: str) -> EntryFile:
-        loader = yaml.SafeLoader(text)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when available: same marks, faster
         try:
             documents = []
             while loader.check_node():
@@ -352,14 +362,11 @@ class _Converter:
             return [(self._yaml_value(n, key), n.start_mark.line + 1) for n in node.value]
         if isinstance(node, yaml.MappingNode):
             return {str(k.value): (self._yaml_value(v, key), k.start_mark.line + 1) for k, v in node.value}
-        loader = yaml.SafeLoader("")
         try:
-            return loader.construct_object(node, deep=True)
+            return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             mark = exc.problem_mark
             raise InputError(f"{self.path}:{mark.line + 1}:{mark.column + 1}: field {key!r}: {exc.problem}") from None
-        finally:
-            loader.dispose()
 
     # -- CSV ----------------------------------------------------------------
 
@@ -474,7 +481,7 @@ class _Converter:
 
     def _convert_value(self, entry: Entry, iri: URIRef, spec: Field, value: Any, line: int, number: int) -> None:
         loc = self.loc(line, spec.name)
-        predicate = URIRef(spec.predicate)
+        predicate = _iri(spec.predicate)
         if spec.kind == "source":
             self._convert_source(entry, iri, value, line, number)
             return
@@ -487,9 +494,9 @@ class _Converter:
         elif kind in {"string", "text"}:
             obj = Literal(text)
         elif kind == "cluster-type":
-            obj = URIRef(CLUSTER_TYPES.get(text) or _expand(text, CKG_IRI))
+            obj = _iri(CLUSTER_TYPES.get(text) or _expand(text, CKG_IRI))
         elif kind == "concept":
-            obj = URIRef(_expand(text, spec.prefix))
+            obj = _iri(_expand(text, spec.prefix))
         elif kind == "integer":
             obj = Literal(text, datatype=XSD.integer)
         elif kind == "count":
@@ -511,9 +518,9 @@ class _Converter:
             return URIRef(_expand(text, CKI_IRI))
         known = self.known.places.get(_fold(text))
         if known:
-            return URIRef(known)
-        node = URIRef(f"{CKI_IRI}place-{slugify(text)}")
-        entry.add((node, RDF.type, URIRef(PLACE_CLASSES[kind])), loc)
+            return _iri(known)
+        node = _iri(f"{CKI_IRI}place-{slugify(text)}")
+        entry.add((node, RDF.type, _iri(PLACE_CLASSES[kind])), loc)
         entry.add((node, RDFS.label, Literal(text, lang=_language(text))), loc)
         return node
 
@@ -542,12 +549,18 @@ class _Converter:
             if not text:
                 continue
             loc = self.loc(part_line, f"source.{key}")
-            predicate = URIRef(SOURCE_FIELDS[key][0])
+            predicate = _iri(SOURCE_FIELDS[key][0])
             if key == "url":
                 obj: Any = URIRef(text) if _is_web_iri(text) else Literal(text)
             else:
                 obj = Literal(text)
             entry.add((node, predicate, obj), loc)
+
+
+@functools.lru_cache(maxsize=4096)
+def _iri(text: str) -> URIRef:
+    """A URIRef, made once per distinct IRI (rdflib checks every IRI it makes)."""
+    return URIRef(text)
 
 
 def _language(text: str) -> str:
@@ -612,6 +625,21 @@ def to_rdflib(term: Any) -> Any:
         if datatype == str(XSD.string):
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
+    raise InputError(f"unsupported RDF term {term!r}")
+
+
+def to_oxigraph(term: Any) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
     raise InputError(f"unsupported RDF term {term!r}")
 
 
