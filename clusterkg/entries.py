@@ -66,48 +66,48 @@ class Field:
 
 #: The field -> RDF mapping, the single source of truth (see docs/entry-format.md).
 FIELDS: tuple[Field, ...] = (
-    Field("id", "", "id", "short id of the case: lower-case letters, digits, hyphens; the case IRI is cki:cluster-<id>",
+    Field("id", "", "id", "short id: lower-case letters, digits, hyphens (default: from name_en)",
           "pangyo-techno-valley"),
-    Field("name_ko", str(RDFS.label), "label-ko", "name in Korean (rdfs:label @ko)", "판교테크노밸리", required=True),
-    Field("name_en", str(RDFS.label), "label-en", "name in English (rdfs:label @en)", "Pangyo Techno Valley",
+    Field("name_ko", str(RDFS.label), "label-ko", "name in Korean (@ko)", "판교테크노밸리", required=True),
+    Field("name_en", str(RDFS.label), "label-en", "name in English (@en)", "Pangyo Techno Valley",
           required=True),
     Field("type", str(RDF.type), "cluster-type",
-          "cluster type: industrial, high-tech, mature or bio (a class of the ontology)", "high-tech"),
-    Field("country", CKG_IRI + "countryCode", "string", "ISO 3166-1 alpha-2 country code (ckg:countryCode)", "KR",
+          "cluster type: industrial, high-tech, mature or bio (ckg:IndustrialCluster, ckg:HighTechCluster, ckg:MatureIndustrialCluster, ckg:BioCluster)", "high-tech"),
+    Field("country", CKG_IRI + "countryCode", "string", "ISO 3166-1 alpha-2 country code", "KR",
           required=True),
-    Field("region", CKG_IRI + "locatedIn", "region", "region or province (ckg:locatedIn a ckg:Region)", "경기도"),
-    Field("city", CKG_IRI + "locatedIn", "city", "city (ckg:locatedIn a ckg:City)", "성남시"),
-    Field("industries", CKG_IRI + "hasIndustry", "concept", "industries present (ckg:hasIndustry, ckg:Industry)",
-          "[ict, bio]", many=True, prefix=CKI_IRI + "industry-"),
-    Field("main_industries", CKG_IRI + "hasMainIndustry", "concept", "main industries (ckg:hasMainIndustry)", "[ict]",
+    Field("region", CKG_IRI + "locatedIn", "region", "region or province: a known place (by name or IRI) or a new ckg:Region", "경기도"),
+    Field("city", CKG_IRI + "locatedIn", "city", "city: a known place (by name or IRI) or a new ckg:City", "성남시"),
+    Field("industries", CKG_IRI + "hasIndustry", "concept", "industries present (ckg:Industry)",
+          "[it, bio]", many=True, prefix=CKI_IRI + "industry-"),
+    Field("main_industries", CKG_IRI + "hasMainIndustry", "concept", "main industries (ckg:Industry)", "[it]",
           many=True, prefix=CKI_IRI + "industry-"),
-    Field("stage", CKG_IRI + "lifeCycleStage", "concept", "life-cycle stage (ckg:lifeCycleStage)", "growth",
+    Field("stage", CKG_IRI + "lifeCycleStage", "concept", "life-cycle stage (ckg:LifeCycleStage)", "growth",
           prefix=CKI_IRI + "stage-"),
-    Field("start_year", CKG_IRI + "startYear", "integer", "year the cluster began to form (ckg:startYear, xsd:integer)",
+    Field("start_year", CKG_IRI + "startYear", "integer", "year the cluster began to form (xsd:integer, not in the future)",
           "2005"),
-    Field("firms", CKG_IRI + "numberOfFirms", "count", "number of firms (ckg:numberOfFirms, xsd:nonNegativeInteger)",
+    Field("firms", CKG_IRI + "numberOfFirms", "count", "number of firms (xsd:nonNegativeInteger)",
           "1300"),
     Field("anchor_organisations", CKG_IRI + "anchorOrganisation", "organisation",
-          "anchor firms or institutions (ckg:anchorOrganisation, a ckg:Organisation)", "[Korea Institute of Science and Technology]",
+          "anchor firms or institutions: known ones by name or IRI, else a new ckg:Organisation", "[Korea Institute of Science and Technology]",
           many=True),
     Field("instruments", CKG_IRI + "appliesInstrument", "concept",
-          "policy instruments applied (ckg:appliesInstrument, ckg:PolicyInstrument)", "[financial-support]",
+          "policy instruments applied (ckg:PolicyInstrument)", "[financial-support]",
           many=True, prefix=CKI_IRI + "instrument-"),
-    Field("wikidata", str(SKOS.exactMatch), "wikidata", "Wikidata item (skos:exactMatch wd:Q…)", "Q42"),
-    Field("geonames", str(SKOS.exactMatch), "geonames", "GeoNames feature (skos:exactMatch sws.geonames.org/N/)",
+    Field("wikidata", str(SKOS.exactMatch), "wikidata", "Wikidata item, Q… (http://www.wikidata.org/entity/Q…)", "Q42"),
+    Field("geonames", str(SKOS.exactMatch), "geonames", "GeoNames id, a number (https://sws.geonames.org/N/)",
           "1835848"),
-    Field("comment", str(RDFS.comment), "text", "free note (rdfs:comment)", "Added from a field survey"),
+    Field("comment", str(RDFS.comment), "text", "free note", "Added from a field survey"),
     Field("source", str(DCTERMS.source), "source",
-          "where the case comes from (dcterms:source a citation): citation, url, page", "{citation: ..., url: ..., page: 12}",
+          "where the case comes from: a citation, or citation, url and page", "{citation: ..., url: ..., page: 12}",
           many=True, required=True),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
 #: Sub-fields of a source; in CSV they are the columns source_citation, source_url, source_page.
 SOURCE_FIELDS: dict[str, tuple[str, str]] = {
-    "citation": (str(DCTERMS.bibliographicCitation), "citation text (dcterms:bibliographicCitation)"),
-    "url": (str(SCHEMA.url), "web address (schema:url)"),
-    "page": (str(SCHEMA.pagination), "page or pages (schema:pagination)"),
+    "citation": (str(DCTERMS.bibliographicCitation), "citation text"),
+    "url": (str(SCHEMA.url), "web address"),
+    "page": (str(SCHEMA.pagination), "page or pages"),
 }
 CSV_COLUMNS = [f.name for f in FIELDS if f.name != "source"] + [f"source_{k}" for k in SOURCE_FIELDS]
 
@@ -375,7 +375,7 @@ class _Converter:
             dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",\t")
         except csv.Error:
             dialect = csv.excel
-        reader = csv.reader(io.StringIO(text), dialect)
+        reader = csv.reader(io.StringIO(text), dialect, strict=True)
         try:
             header = next(reader)
         except csv.Error as exc:
@@ -660,7 +660,7 @@ def parse_rdf(path: Path, fmt: str, text: str | None = None, base_iri: str | Non
         return triples
     except SyntaxError as exc:
         where = f":{exc.lineno}:{exc.offset}" if exc.lineno else ""
-        message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "", str(exc))
+        message = re.sub(r"^Parser error [^:]*: ", "", exc.msg or str(exc))
         name = "Turtle" if fmt == "ttl" else "JSON-LD"
         raise InputError(f"{path}{where}: {name} syntax error: {' '.join(message.split())}") from None
 
@@ -835,3 +835,31 @@ def template(fmt: str = "yaml", concepts: dict[str, list[str]] | None = None) ->
         "",
     ]
     return "\n".join(lines)
+
+
+def field_table() -> str:
+    """The field -> RDF mapping as a Markdown table (docs/entry-format.md holds this table verbatim)."""
+    rows = ["| field | RDF | what it is | example |", "|---|---|---|---|"]
+
+    def curie(iri: str) -> str:
+        for prefix, namespace in PREFIXES.items():
+            if iri.startswith(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return {"https://schema.org/url": "schema:url", "https://schema.org/pagination": "schema:pagination"}.get(iri, iri)
+
+    for spec in FIELDS:
+        if spec.name == "source":
+            for key, (predicate, label) in SOURCE_FIELDS.items():
+                example = {"citation": '"Author, Title, Publisher, 2020"', "url": "https://example.org/report",
+                           "page": "12-14"}[key]
+                target = "dcterms:source → " + curie(predicate)
+                rows.append(f"| `source.{key}` | {target} | {label}{' (required)' if key == 'citation' else ''} "
+                            f"| `{example}` |")
+            continue
+        rdf = "the case IRI `cki:cluster-<id>`" if spec.kind == "id" else curie(spec.predicate)
+        if spec.prefix:
+            rdf += f" `{curie(spec.prefix)}<name>`"
+        many = " (several allowed)" if spec.many else ""
+        required = " (required)" if spec.required else ""
+        rows.append(f"| `{spec.name}` | {rdf} | {spec.label}{required}{many} | `{spec.example}` |")
+    return "\n".join(rows) + "\n"

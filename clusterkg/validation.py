@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -48,7 +49,7 @@ MISSING_FIELDS = {
     "https://w3id.org/clusterkg/shapes#" + shape: name
     for shape, name in {
         "NameKo": "name_ko", "NameEn": "name_en", "CountryRequired": "country",
-        "HasSource": "source", "CitationText": "source.citation",
+        "HasSource": "source", "CitationText": "source.citation", "GovernmentSupportAdvice": "instruments",
     }.items()
 }
 #: Cases per bounded subgraph.
@@ -556,9 +557,14 @@ def gc_paused() -> Iterator[None]:
     """
     enabled = gc.isenabled()
     gc.disable()
+    # an ill-typed value (start_year: "nineteen") is reported by the shapes, not logged by rdflib
+    term_logger = logging.getLogger("rdflib.term")
+    level = term_logger.level
+    term_logger.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
+        term_logger.setLevel(level)
         if enabled:
             gc.enable()
 
