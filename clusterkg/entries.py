@@ -720,7 +720,10 @@ def _first_lines(text: str, fmt: str) -> dict[str, int]:
         for match in re.finditer(r'"([\w.-]+)"\s*:\s*"(https?://[^"]*)"', text):
             prefixes[match.group(1)] = match.group(2)
     found: dict[str, int] = {}
-    iri_pattern = re.compile(r"<([^>\s]*)>|\"(https?://[^\"\s]*)\"|(?<![\w<\"])([A-Za-z][\w.-]*|):([\w.-]*[\w-])")
+    if fmt == "jsonld":  # "@id": "https://..." or "@id": "prefix:local"
+        iri_pattern = re.compile(r"(?!)()|\"(https?://[^\"\s]*)\"|\"([A-Za-z][\w.-]*):([^\"\s/][^\"\s]*)\"")
+    else:
+        iri_pattern = re.compile(r"<([^>\s]*)>|\"(https?://[^\"\s]*)\"|(?<![\w<\"])([A-Za-z][\w.-]*|):([\w.-]*[\w-])")
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip()
         if stripped.lower().startswith(("@prefix", "prefix", "@base", "base")):
