@@ -300,10 +300,10 @@ class Validator:
                 triples.append((subject, RDF.type, cls))
         return triples
 
-    def subgraph(self, triples: Iterable[tuple]) -> Graph:
-        """A bounded graph to validate: the triples, their type closure, the advice context."""
+    def subgraph(self, triples: Iterable[tuple], context: bool = True) -> Graph:
+        """A bounded graph to validate: the triples, their type closure, and the advice context."""
         graph = Graph()
-        for triple in self.context:
+        for triple in self.context if context else ():
             graph.add(triple)
         seen: set[Any] = set()
         for s, p, o in triples:
@@ -428,9 +428,12 @@ def _chunks(files: Sequence[EntryFile], size: int) -> Iterator[list[tuple]]:
 # --------------------------------------------------------------------------
 
 
+REPORT_PREFIXES = {**PREFIXES, "sh": SH, "ckgsh": "https://w3id.org/clusterkg/shapes#"}
+
+
 def _curie(term: Any) -> str:
     text = str(term)
-    for prefix, iri in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+    for prefix, iri in sorted(REPORT_PREFIXES.items(), key=lambda item: -len(item[1])):
         local = text[len(iri):]
         if text.startswith(iri) and local and all(c.isalnum() or c in "-_./" for c in local):
             return f"{prefix}:{text[len(iri):]}"
@@ -632,7 +635,7 @@ def _rdf_file(path: Path, fmt: str | None) -> EntryFile:
 def validate_graph(graph: Graph, validator: Validator | None = None) -> Report:
     """Validate a whole graph (for example the shipped knowledge base) with the project's shapes."""
     validator = validator or default_validator()
-    _, result = run_pyshacl(validator.subgraph(graph), validator.shapes)
+    _, result = run_pyshacl(validator.subgraph(graph, context=False), validator.shapes)
     report = Report()
     _merge(report, result, [], set())
     _finish(report)
