@@ -187,3 +187,58 @@ def virtuoso_server(directory: Path) -> Iterator[VirtuosoServer]:
             process.kill()
             process.wait()
         log.close()
+
+
+class CannedEndpoint:
+    """A tiny HTTP server on 127.0.0.1 answering every request with one canned response.
+
+    Set ``status``, ``body``, ``content_type`` and ``delay`` before the request;
+    ``requests`` records (headers, body) of each request received.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.status = 200
+        self.body = b""
+        self.content_type = "application/sparql-results+json"
+        self.delay = 0.0
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+
+
+@contextmanager
+def canned_endpoint() -> Iterator[CannedEndpoint]:
+    """Run a :class:`CannedEndpoint` in a thread; stop it afterwards."""
+    import http.server
+    import threading
+
+    endpoint = CannedEndpoint("")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            endpoint.requests.append((dict(self.headers), self.rfile.read(length)))
+            time.sleep(endpoint.delay)
+            try:
+                self.send_response(endpoint.status)
+                self.send_header("Content-Type", endpoint.content_type)
+                self.send_header("Content-Length", str(len(endpoint.body)))
+                self.end_headers()
+                self.wfile.write(endpoint.body)
+            except OSError:  # the client gave up (a timeout test)
+                pass
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    endpoint.url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield endpoint
+    finally:
+        server.shutdown()
+        server.server_close()
