@@ -17,9 +17,8 @@ import io
 import json
 import shutil
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -67,13 +66,17 @@ def serialize(
     *,
     labels: Mapping[str, str] | None = None,
     width: int | None = None,
+    hide: Collection[str] = (),
 ) -> bytes:
-    """Write a result in ``fmt``; InputError when the format does not fit the query form."""
+    """Write a result in ``fmt``; InputError when the format does not fit the query form.
+
+    ``labels`` (IRI -> label) and ``hide`` (variables to leave out) apply to the table only.
+    """
     answer = materialize(result)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "table":
-        return render_table(answer, labels or {}, width).encode()
+        return render_table(answer, labels or {}, width, hide).encode()
     if answer.kind == "graph":
         if fmt not in GRAPH_FORMATS:
             raise InputError(f"a CONSTRUCT or DESCRIBE query gives RDF: use --format {', '.join(GRAPH_FORMATS)} or table")
@@ -95,6 +98,16 @@ def serialize(
 # --------------------------------------------------------------------------
 # W3C SPARQL result formats
 # --------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Text escaped for XML character data."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value, quoted."""
+    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;") + '"'
 
 
 def _datatype(literal: ox.Literal) -> str:
@@ -292,6 +305,7 @@ def wrap(text: str, width: int) -> list[str]:
     """Wrap text to ``width`` terminal columns, at spaces where possible."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        hang = "  " if paragraph.startswith("- ") and width > 10 else ""  # list items hang
         line, line_width = "", 0
         for word in paragraph.split():
             word_width = text_width(word)
@@ -300,6 +314,8 @@ def wrap(text: str, width: int) -> list[str]:
                 continue
             if line:
                 lines.append(line)
+                if hang:
+                    word, word_width = hang + word, word_width + len(hang)
             while word_width > width:  # a word longer than the column is cut
                 cut = _cut(word, width)
                 lines.append(cut)
@@ -347,15 +363,28 @@ def format_grid(headers: Sequence[str], rows: Sequence[Sequence[str]], width: in
     out = []
     out.append(" | ".join(pad(h, w) for h, w in zip(headers, widths)).rstrip())
     out.append("-+-".join("-" * w for w in widths))
-    for row in rows:
-        cells = [wrap(cell, w) for cell, w in zip(row, widths)]
-        for i in range(max(len(c) for c in cells) if cells else 0):
+    wrapped = [[wrap(cell, w) for cell, w in zip(row, widths)] for row in rows]
+    spaced = any(len(lines) > 1 for cells in wrapped for lines in cells)
+    for number, cells in enumerate(wrapped):
+        if spaced and number:
+            out.append(" | ".join(" " * w for w in widths).rstrip())
+        for i in range(max((len(c) for c in cells), default=0)):
             parts = [pad(c[i] if i < len(c) else "", w) for c, w in zip(cells, widths)]
             out.append(" | ".join(parts).rstrip())
     return "\n".join(out) + "\n"
 
 
-def render_table(answer: Answer, labels: Mapping[str, str], width: int | None = None) -> str:
+def table_hidden(variables: Sequence[str], bound: Collection[str] = ()) -> set[str]:
+    """Columns a table leaves out: bound parameters, and ``?x`` where ``?xLabel`` is selected too."""
+    names = set(variables)
+    hidden = {name for name in variables if name in bound}
+    hidden |= {name for name in variables if f"{name}Label" in names}
+    return hidden if len(hidden) < len(names) else set()
+
+
+def render_table(
+    answer: Answer, labels: Mapping[str, str], width: int | None = None, hide: Collection[str] = ()
+) -> str:
     """A result as a table for people: SELECT rows, the triples of a graph, or yes/no for ASK."""
     if answer.kind == "ask":
         return ("yes" if answer.boolean else "no") + "\n"
@@ -364,8 +393,9 @@ def render_table(answer: Answer, labels: Mapping[str, str], width: int | None = 
         rows = [[display(t.subject, labels), display(t.predicate, labels), display(t.object, labels)] for t in answer.triples]
         noun = "triple"
     else:
-        headers = answer.variables
-        rows = [[display(value, labels) for value in row] for row in answer.rows]
+        keep = [i for i, name in enumerate(answer.variables) if name not in hide]
+        headers = [answer.variables[i] for i in keep]
+        rows = [[display(row[i], labels) for i in keep] for row in answer.rows]
         noun = "row"
     if not headers:
         return f"({len(rows)} {noun}{'s' if len(rows) != 1 else ''})\n"

@@ -19,6 +19,10 @@ from ..store import STORE_ENV, StoreSettings
 COMMANDS: dict[str, str] = {
     "info": "kb:info",
     "export": "kb:export",
+    "queries": "query:list_queries",
+    "query": "query:query",
+    "compare": "query:compare",
+    "myths": "query:myths",
 }
 
 
