@@ -454,7 +454,9 @@ def run_text(
     return run(store, sparql, adhoc_bindings(params or {}), base_iri=base_iri, default_prefixes=default_prefixes)
 
 
-def run_named(store: Store, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
+def run_named(
+    store: Store, name: str, params: Mapping[str, str] | None = None, *, base_iri: str | None = None
+) -> QueryResult:
     """Run the named query ``name`` with typed parameter values (defaults for the rest)."""
     query = get(name)
-    return run(store, query.text, named_bindings(query, params or {}))
+    return run(store, query.text, named_bindings(query, params or {}), base_iri=base_iri)

@@ -20,6 +20,10 @@ COMMANDS: dict[str, str] = {
     "info": "kb:info",
     "export": "kb:export",
     "load": "load:load",
+    "queries": "query:list_queries",
+    "query": "query:query",
+    "compare": "query:compare",
+    "myths": "query:myths",
 }
 
 
