@@ -140,7 +140,12 @@ class EndpointStore:
             raise QueryError(f"a {form} query is not an update")
         wrapper = self._wrapper(self.update_url, request, "*/*")
         wrapper.queryType = "DELETE" if form == "WITH" else form  # SPARQLWrapper does not know WITH
-        self._send(wrapper)
+        try:
+            self._send(wrapper)
+        except EndpointError as exc:
+            if self.update_url == self.url and " answered HTTP 4" in str(exc):
+                raise EndpointError(f"{exc} (if the server takes updates at another URL, give --update-endpoint)") from None
+            raise
 
     def replace_graphs(
         self,

@@ -121,9 +121,9 @@ def _first_group(toks: list[Token], start: int) -> int:
 def _substitute(sparql: str, toks: list[Token], first: int, last: int, texts: Mapping[str, str]) -> str:
     """``sparql[toks[first].start:toks[last].start]`` with bound variables replaced by their terms.
 
-    Left alone: a variable after ``AS``, in a ``VALUES`` variable list and in a
-    sub-select's projection, where the grammar needs a variable (the ``VALUES``
-    block binds those).
+    Left alone: a variable after ``AS``, in ``BOUND(...)``, in a ``VALUES``
+    variable list and in a sub-select's projection, where the grammar needs a
+    variable (the ``VALUES`` block binds those).
     """
     out: list[str] = []
     position = toks[first].start
@@ -143,6 +143,8 @@ def _substitute(sparql: str, toks: list[Token], first: int, last: int, texts: Ma
         if token.kind != "var" or token.text[1:] not in texts or in_values or in_projection:
             continue
         if index > 0 and toks[index - 1].text.upper() == "AS":
+            continue
+        if index > 1 and toks[index - 1].text == "(" and toks[index - 2].text.upper() == "BOUND":
             continue
         out.append(sparql[position : token.start])
         out.append(texts[token.text[1:]])

@@ -42,6 +42,16 @@ def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen | N
     raise RuntimeError(f"no answer from {url} within {timeout} s")
 
 
+def stop_process(process: subprocess.Popen, timeout: float) -> None:
+    """Terminate a server process we started; kill it if it does not stop in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class OxigraphServer:
     """An ``oxigraph serve`` process (the PyPI package ``oxigraph``)."""
 
@@ -79,12 +89,7 @@ def oxigraph_server(location: Path, *, union_default_graph: bool = False, timeou
         wait_for_http(url + "/query?query=ASK%7B%7D", process=process)
         yield OxigraphServer(url, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 10)
 
 
 VIRTUOSO_INI = """\
@@ -130,7 +135,8 @@ EnabledGzipContent = 0
 ; the default (10000) silently truncates answers
 ResultSetMaxRows = 1000000
 MaxQueryExecutionTime = 120
-MaxQueryCostEstimationTime = 400
+; 0: no refusal on the optimiser's estimate, which is far off for some named queries
+MaxQueryCostEstimationTime = 0
 """
 
 
@@ -180,12 +186,7 @@ def virtuoso_server(directory: Path) -> Iterator[VirtuosoServer]:
         server.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 30)
         log.close()
 
 

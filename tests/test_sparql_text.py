@@ -65,6 +65,12 @@ def test_a_value_never_changes_the_shape(value) -> None:
     assert shape.count(str(placeholder)) == 2  # in the VALUES block and in the FILTER, not in the comment
 
 
+def test_bound_keeps_its_variable() -> None:
+    rewritten = bind_values("SELECT ?v WHERE { ?s ?p ?o FILTER(BOUND(?v) && ?o = ?v) }", {"v": ox.Literal("x")})
+    assert 'FILTER(BOUND(?v) && ?o = "x")' in rewritten
+    assert [str(r[0]) for r in _store().query(rewritten)] == ['"x"']
+
+
 def test_ask_is_bound_too() -> None:
     query = "ASK { ?s ?p ?o FILTER(sameTerm(?o, ?v)) }"
     assert bool(_store().query(bind_values(query, {"v": ox.Literal("ko", language="ko")})))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..errors import InputError
@@ -29,7 +31,7 @@ def load(settings: StoreSettings, url: str | None, update_url: str | None, batch
     if not url:
         raise InputError("no endpoint: give --endpoint URL")
     bar: list = []
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
 
     def on_start(total: int) -> None:
         if not stderr.isatty():
