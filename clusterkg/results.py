@@ -144,11 +144,14 @@ def json_term(term: Term) -> dict[str, object]:
 
 def to_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
     """SPARQL 1.1 Query Results JSON Format."""
-    bindings = [
-        {name: json_term(value) for name, value in zip(variables, row) if value is not None} for row in rows
+    def dump(data: object) -> str:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    lines = [
+        dump({name: json_term(value) for name, value in zip(variables, row) if value is not None}) for row in rows
     ]
-    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    body = ",\n".join(lines)
+    return f'{{"head":{dump({"vars": list(variables)})},\n"results":{{"bindings":[\n{body}\n]}}}}\n'  # a row a line
 
 
 def _xml_term(term: Term) -> str:

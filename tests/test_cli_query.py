@@ -205,7 +205,7 @@ def test_compare_prints_the_table_side_by_side() -> None:
 
 def test_myths_reads_well_in_a_terminal(source_text: str) -> None:
     output = ok("myths", "--width", "100")
-    assert output.startswith("Myth 1 (§1.1): Myth: knowledge-based clusters")
+    assert output.startswith("Myth 1 (§1.1): knowledge-based clusters are either spontaneous")
     assert output.count("Countered by:") == 3
     assert "Deregulation matters more than more support (§1.1)" in output
     assert all(len(line) <= 100 for line in output.splitlines())
@@ -228,3 +228,28 @@ def test_a_named_query_does_not_import_heavy_libraries(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "HEAVY []" in done.stderr
     assert "myth-clusters-are-high-tech" in done.stdout
+
+
+def readme_examples() -> list[tuple[list[str], list[str]]]:
+    """The commands of the README's "Querying" section, each with the output it shows."""
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Querying", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```", 2)[1]
+    examples: list[tuple[list[str], list[str]]] = []
+    for line in block.splitlines()[1:]:
+        if line.startswith("$ clusterkg "):
+            examples.append((shlex.split(line[len("$ clusterkg "):]), []))
+        elif examples:
+            examples[-1][1].append(line)
+    return examples
+
+
+def test_the_readme_examples_give_the_output_shown() -> None:
+    examples = readme_examples()
+    assert len(examples) >= 4
+    for args, shown in examples:
+        actual = ok(*args).splitlines()
+        shown = shown[: shown.index("...")] if "..." in shown else shown
+        assert actual[: len(shown)] == shown, args
