@@ -22,6 +22,7 @@ EXPECTED_QUERIES = {
     "cases-illustrating-finding",
     "provenance",
     "external-ids",
+    "claims",
 }
 
 
@@ -153,6 +154,18 @@ def test_provenance_of_every_statement_about_an_entity(store, source_text: str) 
     assert [value(r, "section") for r in derived] == ["1.1"]
     place = rows(store, "provenance", entity="cki:place-seoul")
     assert any(value(r, "subject") == CKI + "cluster-seoul-venture-valley" for r in place)  # as an object
+
+
+def test_claims_in_the_order_of_the_paper(store, source_text: str) -> None:
+    every = rows(store, "claims", lang="ko")
+    assert len({value(r, "claim") for r in every}) == 24
+    sections = [value(r, "section") for r in every]
+    assert sections == sorted(sections) and sections[0] == "1.1" and sections[-1] == "3.3"
+    assert all(value(r, "excerpt") in source_text for r in every)
+    observations = rows(store, "claims", kind="ckg:Observation")
+    assert len({value(r, "claim") for r in observations}) == 11
+    assert {value(r, "claimType") for r in observations} == {CKG + "Observation"}
+    assert len(rows(store, "claims", kind="ckg:Claim")) == len(every)  # the superclass keeps all
 
 
 def test_external_ids_are_empty_until_linking_then_found(store, tmp_path: Path) -> None:
