@@ -56,7 +56,8 @@ def test_queries_lists_names_titles_and_parameters() -> None:
         assert f"{query.name}: {query.title['en']}" in output
     assert "--param finding=<iri>  (required)" in output
     assert "--param lang=<lang>  (default en)" in output
-    assert "--param type=<iri>  (optional)" in output
+    assert "--param entity=<iri>  (optional)" in output
+    assert "--param type=<iri>  (default ckg:IndustrialCluster)" in output
     assert "오해와 그에 대한 반론" in ok("queries", "--lang", "ko")
 
 
