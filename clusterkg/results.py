@@ -144,11 +144,14 @@ def json_term(term: Term) -> dict[str, object]:
 
 def to_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
     """SPARQL 1.1 Query Results JSON Format."""
-    bindings = [
-        {name: json_term(value) for name, value in zip(variables, row) if value is not None} for row in rows
+    def dump(data: object) -> str:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    lines = [
+        dump({name: json_term(value) for name, value in zip(variables, row) if value is not None}) for row in rows
     ]
-    document = {"head": {"vars": list(variables)}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    body = ",\n".join(lines)
+    return f'{{"head":{dump({"vars": list(variables)})},\n"results":{{"bindings":[\n{body}\n]}}}}\n'  # a row a line
 
 
 def _xml_term(term: Term) -> str:
@@ -305,7 +308,7 @@ def wrap(text: str, width: int) -> list[str]:
     """Wrap text to ``width`` terminal columns, at spaces where possible."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        hang = "  " if paragraph.startswith("- ") and width > 10 else ""  # list items hang
+        hang = "  " if paragraph.startswith("- ") and width > 4 else ""  # list items hang
         line, line_width = "", 0
         for word in paragraph.split():
             word_width = text_width(word)
@@ -361,7 +364,9 @@ def format_grid(headers: Sequence[str], rows: Sequence[Sequence[str]], width: in
     ]
     widths = fit_widths(natural, total)
     out = []
-    out.append(" | ".join(pad(h, w) for h, w in zip(headers, widths)).rstrip())
+    titles = [wrap(h, w) for h, w in zip(headers, widths)]
+    for i in range(max((len(t) for t in titles), default=0)):
+        out.append(" | ".join(pad(t[i] if i < len(t) else "", w) for t, w in zip(titles, widths)).rstrip())
     out.append("-+-".join("-" * w for w in widths))
     wrapped = [[wrap(cell, w) for cell, w in zip(row, widths)] for row in rows]
     spaced = any(len(lines) > 1 for cells in wrapped for lines in cells)

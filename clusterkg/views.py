@@ -212,7 +212,8 @@ def format_myths(entries: list[Myth], width: int | None = None, lang: str = "en"
             lines.append((lead if number == 0 else indent) + line)
 
     for number, myth in enumerate(entries, 1):
-        block(f"{words[0]} {number} (§{myth.section}): {myth.label}", "    ", "")
+        label = re.sub(rf"^{words[0]}:\s*", "", myth.label, flags=re.IGNORECASE)  # "Myth: ..." said once
+        block(f"{words[0]} {number} (§{myth.section}): {label}", "    ", "")
         lines.append(f"  {words[1]}:" if myth.findings else f"  ({words[2]})")
         for finding in myth.findings:
             block(f"{finding.label} (§{finding.section})", "    ", "  - ")
