@@ -234,7 +234,7 @@ def main() -> None:
     parser.add_argument("--rdflib-max", default="100k", help="largest size also queried through rdflib ('none' to skip)")
     parser.add_argument("--cap", type=float, default=20.0, help="a query slower than this many seconds is run once")
     parser.add_argument("--workdir", type=Path, help="keep files here instead of a temporary directory")
-    parser.add_argument("--skip-cold", action="store_true", help="skip the cold-start measurement")
+    parser.add_argument("--parts", default="cold,load,queries", help="which measurements: cold, load, queries (queries need load)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds after which one query measurement is stopped")
     parser.add_argument("--one", nargs=4, metavar=("ENGINE", "QUERY", "STORE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -250,16 +250,25 @@ def main() -> None:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="clusterkg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"# clusterkg benchmark\n\nPython {sys.version.split()[0]}, {os.cpu_count()} CPUs, files in {work}")
-    if not args.skip_cold:
+    parts = {p.strip() for p in args.parts.split(",")}
+    if "cold" in parts:
         cold_start(work, args.runs)
-    print("\n## Bulk load into an on-disk store (whole child process; peak RSS of the child)\n")
-    print("| size | clusterkg s | clusterkg MiB | raw pyoxigraph s | raw MiB | ratio | runs |\n|---|---:|---:|---:|---:|---:|---:|")
+    if "load" not in parts and "queries" not in parts:
+        return
     stores = {}
+    if "load" in parts:
+        print("\n## Bulk load into an on-disk store (whole child process; peak RSS of the child)\n")
+        print("| size | clusterkg s | clusterkg MiB | raw pyoxigraph s | raw MiB | ratio | runs |\n|---|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
         data = work / f"synthetic-{size}.nt"
         if not data.exists():
             generate(SIZES[size], data)
-        stores[size] = bulk_load(size, data, work, 1 if size == "1m" else args.load_runs)
+        if "load" in parts or not (work / f"store-{size}").exists():
+            stores[size] = bulk_load(size, data, work, 1 if size == "1m" else args.load_runs)
+        else:  # reuse the store a previous run of the load left in --workdir
+            stores[size] = work / f"store-{size}"
+    if "queries" not in parts:
+        return
     print("\n## Named-query latency (in process, warm)")
     for size in sizes:
         with_rdflib = SIZES[size] <= rdflib_limit
