@@ -190,3 +190,15 @@ def test_virtuoso_cli_query_by_endpoint(virtuoso_store: EndpointStore, tmp_path:
         from clusterkg import kb
 
         assert json.loads(result.output) == json.loads(json.dumps(kb.info(store), ensure_ascii=False))
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("engine", ["oxigraph_store", "virtuoso_store"])
+def test_every_triple_arrives(engine: str, request: pytest.FixtureRequest) -> None:
+    """The whole knowledge base, blank-node structures included, as the engine gives it back."""
+    remote = request.getfixturevalue(engine)
+    everything = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    shape = "SELECT (COUNT(*) AS ?n) WHERE { ?axiom a <http://www.w3.org/2002/07/owl#Axiom> ; ?p ?o . FILTER(isBlank(?axiom)) }"
+    with open_embedded() as store:
+        assert answer(remote.query(everything)) == answer(store.query(everything))
+        assert answer(remote.query(shape)) == answer(store.query(shape))
