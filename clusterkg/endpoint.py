@@ -75,6 +75,9 @@ class EndpointStore:
     """A SPARQL 1.1 endpoint (query URL, and an update URL if it differs).
 
     ``timeout`` is in whole seconds and applies to each HTTP request.
+    ``dataset`` fixes the graphs that queries see; by default they are
+    clusterkg's graphs found at the endpoint, and ``[]`` means the endpoint's
+    own default dataset.
     """
 
     def __init__(
@@ -84,6 +87,7 @@ class EndpointStore:
         *,
         timeout: int = DEFAULT_TIMEOUT,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        dataset: Iterable[str] | None = None,
     ) -> None:
         if not url.startswith(("http://", "https://")):
             raise EndpointError(f"the endpoint URL must start with http:// or https://: {url!r}")
@@ -96,6 +100,7 @@ class EndpointStore:
         self.timeout = max(1, int(timeout))
         self.batch_size = batch_size
         self._graphs: list[str] | None = None
+        self._dataset = None if dataset is None else [_iri(g, "graph name")[1:-1] for g in dataset]
 
     # -- reading -----------------------------------------------------------
 
@@ -109,17 +114,17 @@ class EndpointStore:
         text = bind_values(sparql, bindings)
         if base_iri:
             text = f"BASE {_iri(base_iri, 'base IRI')}\n{text}"
-        graphs = self.graph_names()
-        return self._select_or_graph(text, form, graphs)
+        graphs = self.graph_names() if self._dataset is None else self._dataset
+        return self._request(text, form, graphs)
 
     def graph_names(self) -> list[str]:
         """clusterkg's named graphs at the endpoint (the engine's own graphs left out)."""
         if self._graphs is None:
-            answer = self._select_or_graph(_GRAPHS_QUERY, "SELECT", [])
+            answer = self._request(_GRAPHS_QUERY, "SELECT", [])
             self._graphs = sorted({row[0].value for row in answer.rows if isinstance(row[0], ox.NamedNode)})
         return list(self._graphs)
 
-    def _select_or_graph(self, text: str, form: str, graphs: list[str]) -> QueryResult:
+    def _request(self, text: str, form: str, graphs: list[str]) -> QueryResult:
         accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT
         wrapper = self._wrapper(self.url, text, accept)
         wrapper.queryType = form

@@ -96,6 +96,14 @@ def test_whole_kb_equals_embedded_and_engine_default_graph_is_ignored(oxigraph, 
     assert isomorphic(local, remote)
 
 
+def test_a_fixed_dataset(oxigraph) -> None:
+    store = _endpoint(oxigraph)
+    store.replace_graphs({GRAPH: _triples(), case_graph("other"): _triples('<urn:ex:z> <urn:ex:p> "z" .')})
+    only = _endpoint(oxigraph, dataset=[case_graph("other")])
+    assert [str(r[0]) for r in only.query("SELECT ?s WHERE { ?s <urn:ex:p> ?o }").rows] == ["<urn:ex:z>"]
+    assert len(list(store.query("SELECT ?s WHERE { ?s <urn:ex:p> ?o }").rows)) == 5
+
+
 def test_endpoint_without_clusterkg_graphs_uses_its_own_dataset(oxigraph, tmp_path: Path) -> None:
     data = tmp_path / "d.ttl"
     data.write_text("<urn:a> <urn:p> <urn:o> .\n")

@@ -177,8 +177,7 @@ def test_info_and_graphs_match(engine: str, request: pytest.FixtureRequest) -> N
 def test_virtuoso_system_graphs_stay_out(virtuoso_store: EndpointStore) -> None:
     """Virtuoso's default graph holds its own triples; clusterkg must not see them."""
     assert virtuoso_store.query("ASK { GRAPH ?g { ?s a <http://www.openlinksw.com/schemas/virtrdf#QuadMap> } }").boolean is False
-    raw = EndpointStore(virtuoso_store.url)
-    raw._graphs = []  # the engine's own dataset: the system graphs are there
+    raw = EndpointStore(virtuoso_store.url, dataset=[])  # the engine's own dataset: the system graphs are there
     assert raw.query("ASK { ?s a <http://www.openlinksw.com/schemas/virtrdf#QuadMap> }").boolean is True
 
 
