@@ -204,10 +204,14 @@ def child_measure(engine: str, name: str, store_dir: Path, data: Path, runs: int
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def query_latency(size: str, store_dir: Path, data: Path, runs: int, with_rdflib: bool, cap: float, timeout: float) -> None:
+def query_latency(
+    size: str, store_dir: Path, data: Path, runs: int, with_rdflib: bool, cap: float, timeout: float, only: set[str] | None = None
+) -> None:
     print(f"\n### Named queries at {size} (median of {runs} warm runs, clusterkg and raw alternating; seconds)\n")
     print("| query | clusterkg | raw pyoxigraph | overhead | rdflib in memory | rows |\n|---|---:|---:|---:|---:|---:|")
     for name, _ in named_cases():
+        if only and name not in only:
+            continue
         ours = child_measure("oxigraph", name, store_dir, data, runs, cap, timeout)
         rdflib_cell = "skipped"
         if with_rdflib:
@@ -235,6 +239,7 @@ def main() -> None:
     parser.add_argument("--cap", type=float, default=20.0, help="a query slower than this many seconds is run once")
     parser.add_argument("--workdir", type=Path, help="keep files here instead of a temporary directory")
     parser.add_argument("--parts", default="cold,load,queries", help="which measurements: cold, load, queries (queries need load)")
+    parser.add_argument("--queries", help="comma-separated named queries to time (default: all)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds after which one query measurement is stopped")
     parser.add_argument("--one", nargs=4, metavar=("ENGINE", "QUERY", "STORE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -255,6 +260,7 @@ def main() -> None:
         cold_start(work, args.runs)
     if "load" not in parts and "queries" not in parts:
         return
+    only = {q.strip() for q in args.queries.split(",")} if args.queries else None
     stores = {}
     if "load" in parts:
         print("\n## Bulk load into an on-disk store (whole child process; peak RSS of the child)\n")
@@ -272,7 +278,7 @@ def main() -> None:
     print("\n## Named-query latency (in process, warm)")
     for size in sizes:
         with_rdflib = SIZES[size] <= rdflib_limit
-        query_latency(size, stores[size], work / f"synthetic-{size}.nt", args.runs, with_rdflib, args.cap, args.timeout)
+        query_latency(size, stores[size], work / f"synthetic-{size}.nt", args.runs, with_rdflib, args.cap, args.timeout, only)
         if not with_rdflib:
             print(f"\nrdflib skipped at {size} (above --rdflib-max {args.rdflib_max}).")
 
