@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError, NotFoundError, QueryError
+from .errors import EndpointError, InputError, NotFoundError, QueryError
 from .namespaces import PREFIXES
 from .resources import data_dir
 from .store import QueryResult, Store, Term
@@ -443,6 +443,23 @@ def run(
         raise QueryError(explain_syntax_error(str(exc), sparql, 0, offset)) from None
     except RuntimeError as exc:
         raise QueryError(_runtime_message(str(exc), bindings)) from None
+    except EndpointError:
+        # a remote engine's syntax errors vary; if ours finds one too, say where it is
+        local = local_syntax_error(text)
+        if local is None:
+            raise
+        raise QueryError(explain_syntax_error(local, sparql, 0, offset) + " (the endpoint refused it too)") from None
+
+
+def local_syntax_error(sparql: str) -> str | None:
+    """The embedded engine's syntax error for a query, or None if it parses."""
+    try:
+        ox.Store().query(sparql)
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:  # an evaluation problem is not a syntax error
+        return None
+    return None
 
 
 def _runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:

@@ -391,3 +391,21 @@ def test_syntax_errors_name_line_column_and_token(store) -> None:
 def test_a_parameter_that_is_not_selected_is_explained(store) -> None:
     with pytest.raises(QueryError, match=r"cannot bind \?o: .*SELECT clause"):
         queries.run_text(store, "SELECT ?s WHERE { ?s ?p ?o }", {"o": "x"})
+
+
+class RefusingEndpoint:
+    """A store that answers every query as an endpoint refusing it (HTTP 400)."""
+
+    def query(self, sparql, *, bindings=None, base_iri=None):
+        from clusterkg.errors import EndpointError
+
+        raise EndpointError("http://127.0.0.1:1/sparql answered HTTP 400 Bad Request: SP030: syntax error")
+
+
+def test_an_endpoint_syntax_error_is_explained_like_the_embedded_one() -> None:
+    from clusterkg.errors import EndpointError
+
+    with pytest.raises(QueryError, match=r"line 1, column 26, .*the endpoint refused it too"):
+        queries.run_text(RefusingEndpoint(), "SELECT ?x WHERE { ?x ?p }")
+    with pytest.raises(EndpointError, match="HTTP 400"):  # valid for us: the endpoint's own message stands
+        queries.run_text(RefusingEndpoint(), "SELECT ?x WHERE { ?x ?p ?o }")
