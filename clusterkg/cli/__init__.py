@@ -19,6 +19,7 @@ from ..store import STORE_ENV, StoreSettings
 COMMANDS: dict[str, str] = {
     "info": "kb:info",
     "export": "kb:export",
+    "load": "load:load",
     "queries": "query:list_queries",
     "query": "query:query",
     "compare": "query:compare",
