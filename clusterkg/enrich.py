@@ -109,18 +109,19 @@ def wikidata_values(links: dict[str, list[str]], client: SparqlClient) -> list[V
     for entity, items in links.items():
         for item in items:
             by_item.setdefault(item, []).append(entity)
-    items = sorted(by_item)
+    rows_by_item = client.select_by_key(
+        "enrich", by_item, values_query, lambda row: row.get("item", {}).get("value"), ITEMS_PER_REQUEST
+    )
     out: list[Value] = []
-    for start in range(0, len(items), ITEMS_PER_REQUEST):
-        for row in client.select(values_query(items[start : start + ITEMS_PER_REQUEST])):
+    for item, rows in sorted(rows_by_item.items()):
+        for row in rows:
             try:
-                item, what = row["item"]["value"], row["what"]["value"]
-                term = _term(row["value"])
+                what, term = row["what"]["value"], _term(row["value"])
             except (KeyError, TypeError, ValueError):
                 continue
             if term is None or what not in PROPERTIES:
                 continue
-            for entity in by_item.get(item, []):
+            for entity in by_item[item]:
                 out.append(Value(entity, what, term, item, client.endpoint))
     return out
 

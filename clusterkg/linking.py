@@ -607,29 +607,35 @@ def reconcile(
     matches: list[Match] = []
     for start in range(0, len(entities), max(1, batch_size)):
         batch = entities[start : start + batch_size]
-        names = {e.iri: search_names(e) for e in batch}
-        by_name: dict[tuple[str, str], set[str]] = {}
-        all_names = set().union(*names.values()) if names else set()
-        if all_names:
-            for row in client.select(search_query(all_names)):
-                try:
-                    name = row["name"]
-                    key = (name["value"], name.get("xml:lang", ""))
-                    by_name.setdefault(key, set()).add(row["item"]["value"])
-                except (KeyError, TypeError):
-                    continue
-        wanted = {e.iri: set().union(*(by_name.get(n, set()) for n in names[e.iri])) for e in batch}
-        items = sorted(set().union(*wanted.values())) if wanted else []
-        found: dict[str, Candidate] = {}
-        for chunk_start in range(0, len(items), DETAILS_CHUNK):
-            chunk = items[chunk_start : chunk_start + DETAILS_CHUNK]
-            found.update(candidates_from_rows(client.select(details_query(chunk))))
+        names = {e.iri: {_name_key(n) for n in search_names(e)} for e in batch}
+        hits = client.select_by_key(
+            "search", set().union(*names.values()), lambda keys: search_query(map(_key_name, keys)),
+            lambda row: _name_key((row["name"]["value"], row["name"].get("xml:lang", ""))), len(names) * 8,
+        )
+        wanted = {
+            iri: {row["item"]["value"] for key in keys for row in hits.get(key, []) if "item" in row}
+            for iri, keys in names.items()
+        }
+        details = client.select_by_key(
+            "details", set().union(*wanted.values()), details_query,
+            lambda row: row.get("item", {}).get("value"), DETAILS_CHUNK,
+        )
         for entity in batch:
-            candidates = [found.get(i, Candidate(i)) for i in sorted(wanted[entity.iri])]
-            matches.append(rank(entity, candidates, threshold))
+            items = sorted(wanted[entity.iri])
+            found = candidates_from_rows(row for item in items for row in details.get(item, []))
+            matches.append(rank(entity, [found.get(i, Candidate(i)) for i in items], threshold))
         if progress:
             progress(len(batch))
     return matches
+
+
+def _name_key(name: tuple[str, str]) -> str:
+    return f"{name[1]}\n{name[0]}"
+
+
+def _key_name(key: str) -> tuple[str, str]:
+    lang, _, text = key.partition("\n")
+    return text, lang
 
 
 def link_axiom_iri(entity: str, target: str) -> str:

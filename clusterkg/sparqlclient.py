@@ -24,7 +24,7 @@ import os
 import socket
 import time
 import urllib.error
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -134,10 +134,63 @@ class SparqlClient:
         self.stats = ClientStats()
         self.agent = user_agent()
 
-    def select(self, query: str) -> list[Binding]:
+    def select_by_key(
+        self,
+        namespace: str,
+        keys: Iterable[str],
+        build_query: Callable[[list[str]], str],
+        key_of: Callable[[Binding], str | None],
+        chunk_size: int,
+    ) -> dict[str, list[Binding]]:
+        """Rows per key (a name, an item), many keys a request, each key cached on its own.
+
+        Keys already in the cache cost no request, whatever request first
+        fetched them: a re-run over any subset of what was seen is free.
+        ``build_query`` makes one query for a list of keys; ``key_of`` tells
+        which key a row of its answer belongs to.
+        """
+        found: dict[str, list[Binding]] = {}
+        missing: list[str] = []
+        for key in sorted(set(keys)):
+            rows = self._remembered(namespace, key)
+            if rows is None:
+                missing.append(key)
+            else:
+                found[key] = rows
+        for start in range(0, len(missing), max(1, chunk_size)):
+            chunk = missing[start : start + chunk_size]
+            grouped: dict[str, list[Binding]] = {key: [] for key in chunk}
+            for row in self.select(build_query(chunk), cache=False):
+                key = key_of(row)
+                if key in grouped:
+                    grouped[key].append(row)
+            for key, rows in grouped.items():
+                self._remember(namespace, key, rows)
+            found.update(grouped)
+        return found
+
+    def _remembered(self, namespace: str, key: str) -> list[Binding] | None:
+        if self.cache is None or self.refresh:
+            return None
+        body = self.cache.get(self.endpoint, f"{namespace}\n{key}")
+        if body is None:
+            return None
+        self.stats.cache_hits += 1
+        return parse_bindings(body, self.endpoint)
+
+    def _remember(self, namespace: str, key: str, rows: list[Binding]) -> None:
+        if self.cache is not None:
+            body = json.dumps({"head": {"vars": []}, "results": {"bindings": rows}}, ensure_ascii=False)
+            self.cache.put(self.endpoint, f"{namespace}\n{key}", body.encode())
+
+    def select(self, query: str, *, cache: bool = True) -> list[Binding]:
         """The bindings of a SELECT query (SPARQL 1.1 JSON results)."""
         body = None
-        if self.cache is not None and not self.refresh:
+        if not cache and self.offline:
+            raise EndpointError(
+                f"offline, and an answer from {self.endpoint} is not in the cache: run once without --offline"
+            )
+        if self.cache is not None and cache and not self.refresh:
             body = self.cache.get(self.endpoint, query)
             if body is not None:
                 self.stats.cache_hits += 1
@@ -148,7 +201,7 @@ class SparqlClient:
                 )
             body = self._fetch(query)
             bindings = parse_bindings(body, self.endpoint)
-            if self.cache is not None:
+            if self.cache is not None and cache:
                 self.cache.put(self.endpoint, query, body)
             return bindings
         return parse_bindings(body, self.endpoint)
