@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "validate": "cases:validate",
     "add": "cases:add",
     "remove": "cases:remove",
+    "link": "link:link",
+    "enrich": "link:enrich",
+    "codes": "link:codes",
 }
 
 
