@@ -51,7 +51,7 @@ TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SOURCE_QUERY = _PREFIX_LINES + """
 SELECT ?title ?creator WHERE {
   ?source a ckg:SourceDocument ; dcterms:title ?title ; dcterms:creator ?creator .
-  FILTER(langMatches(lang(?title), "ko"))
+  FILTER(langMatches(lang(?title), "ko") && langMatches(lang(?creator), "ko"))
 }
 """
 
