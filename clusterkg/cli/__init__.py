@@ -19,6 +19,7 @@ from ..store import STORE_ENV, StoreSettings
 COMMANDS: dict[str, str] = {
     "info": "kb:info",
     "export": "kb:export",
+    "serve": "serve:serve",
 }
 
 
