@@ -374,11 +374,10 @@ async function viewMap(view) {
   const box = el("div", { id: "map" });
   view.append(status, box);
   const result = await rows(`SELECT ?c ?rank ?via ?lat ?long ?wkt ?g WHERE {
-    ?c a/rdfs:subClassOf* ckg:IndustrialCluster .
-    { BIND(?c AS ?via) BIND(0 AS ?rank) }
-    UNION { ?c owl:sameAs|skos:exactMatch|skos:closeMatch ?via BIND(1 AS ?rank) }
-    UNION { ?c ckg:locatedIn ?via BIND(2 AS ?rank) }
-    UNION { ?c ckg:locatedIn/(owl:sameAs|skos:exactMatch|skos:closeMatch) ?via BIND(3 AS ?rank) }
+    { ?c a/rdfs:subClassOf* ckg:IndustrialCluster . BIND(?c AS ?via) BIND(0 AS ?rank) }
+    UNION { ?c a/rdfs:subClassOf* ckg:IndustrialCluster ; owl:sameAs|skos:exactMatch|skos:closeMatch ?via BIND(1 AS ?rank) }
+    UNION { ?c a/rdfs:subClassOf* ckg:IndustrialCluster ; ckg:locatedIn ?via BIND(2 AS ?rank) }
+    UNION { ?c a/rdfs:subClassOf* ckg:IndustrialCluster ; ckg:locatedIn/(owl:sameAs|skos:exactMatch|skos:closeMatch) ?via BIND(3 AS ?rank) }
     GRAPH ?g {
       { ?via geo:lat ?lat ; geo:long ?long }
       UNION { ?via schema:latitude ?lat ; schema:longitude ?long }
@@ -427,7 +426,7 @@ async function viewMap(view) {
   }
   status.replaceChildren(el("span", {}, t("map.count", { n: best.size })), " · ",
     el("span", { class: "small muted" }, t("map.from", { g: [...graphs].map(shortIri).join(", ") })));
-  map.fitBounds(L.featureGroup(markers).getBounds().pad(0.4), { maxZoom: 9 });
+  map.fitBounds(L.featureGroup(markers).getBounds().pad(0.4), { maxZoom: 6 });
 }
 
 async function viewEntity(view, iri) {
