@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -244,8 +244,12 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(config: ServerConfig) -> None:
-    """Serve until interrupted. Store and address problems raise before serving starts."""
+def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve until interrupted. Store and address problems raise before serving starts.
+
+    ``on_ready`` is called with the base URL once the store is open and the
+    address is bound (with the actual port when ``config.port`` is 0).
+    """
     import uvicorn
 
     if config.timeout <= 0:
@@ -267,6 +271,9 @@ def serve(config: ServerConfig) -> None:
     except ClusterKGError:
         pool.remove_snapshots()
         raise
+    if on_ready:
+        host, port = sock.getsockname()[:2]
+        on_ready(f"http://{f'[{host}]' if ':' in host else host}:{port}")
     app = create_app(config, pool)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
     try:

@@ -49,7 +49,5 @@ def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_res
     config = ServerConfig(host=host, port=port, timeout=timeout, max_results=max_results,
                           allow_service=allow_service, workers=workers, store_dir=settings.store_dir,
                           reload_interval=reload_interval)
-    shown = f"[{host}]" if ":" in host else host
-    click.echo(f"Serving http://{shown}:{port}/ (SPARQL endpoint: http://{shown}:{port}/sparql); Ctrl-C to stop.",
-               err=True)
-    run_server(config)
+    run_server(config, on_ready=lambda url: click.echo(
+        f"Serving {url}/ (SPARQL endpoint: {url}/sparql); Ctrl-C to stop.", err=True))
