@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "link": "link:link",
     "enrich": "link:enrich",
     "codes": "link:codes",
+    "serve": "serve:serve",
 }
 
 
