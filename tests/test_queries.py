@@ -63,12 +63,13 @@ def test_every_declared_parameter_can_be_bound(store) -> None:
         "cases-illustrating-finding": {"finding": "cki:observation-bucheon-leadership"},
         "compare": {"b": "cki:cluster-seoul-venture-valley"},
     }
-    for query in queries.catalogue():
+    empty_until_linking = {"external-ids", "clusters-with-coordinates"}
+    for query in [q for q in queries.catalogue() if not q.service]:  # SERVICE needs the network
         values = {p.name: samples[p.type] for p in query.params} | special.get(query.name, {})
         bound = queries.named_bindings(query, values)
         answer = rows(store, query.name, **values)
-        if query.name == "external-ids":
-            assert answer == []  # no links in the shipped knowledge base
+        if query.name in empty_until_linking:
+            assert answer == [], query.name  # no links in the shipped knowledge base
             continue
         assert answer, query.name
         for row in answer:
