@@ -91,6 +91,17 @@ def test_myths_and_findings(store, source_text: str) -> None:
     assert all(r["mythLabel"].language == "en" for r in english)
 
 
+def test_a_myth_without_provenance_is_still_listed(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(
+        "@prefix ckg: <https://w3id.org/clusterkg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://example.org/myth> a ckg:Myth ; rdfs:label \"Myth: clusters can be planned overnight\"@en .\n"
+    )
+    answer = rows(open_files([*ontology_files(), extra]), "myths-and-findings")
+    added = [r for r in answer if value(r, "myth") == "https://example.org/myth"]
+    assert len(added) == 1 and "mythSection" not in added[0] and "finding" not in added[0]
+
+
 def test_policies_by_stage_follow_the_life_cycle(store, source_text: str) -> None:
     answer = rows(store, "policies-by-stage", lang="ko")
     orders = [int(value(r, "order")) for r in answer]
