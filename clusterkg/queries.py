@@ -11,6 +11,7 @@ of ``#`` comment lines that this module reads::
     # param: cluster (iri) -- no default: the parameter is required
     # param: kind (iri, optional) -- unbound when not given
     # lists: industries, anchors
+    # service: https://query.wikidata.org/sparql   (an outside endpoint the query calls)
 
 ``lists`` names columns holding several values joined with ``"; "``
 (GROUP_CONCAT): clusterkg sorts the values in each such cell, since SPARQL
@@ -36,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError, NotFoundError, QueryError
+from .errors import EndpointError, InputError, NotFoundError, QueryError
 from .namespaces import PREFIXES
 from .resources import data_dir
 from .store import QueryResult, Store, Term
@@ -51,7 +52,7 @@ _PARAM = re.compile(
     r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)(?P<optional>\s*,\s*optional)?\)"
     r"\s*(?:=\s*(?P<default>.*?))?\s*(?:--\s*(?P<doc>.*))?$"
 )
-FIELDS = ("title", "description", "param", "lists")
+FIELDS = ("title", "description", "param", "lists", "service")
 LIST_SEPARATOR = "; "
 _LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _PNAME = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*)?:(?P<local>[A-Za-z0-9_][^\s<>\"{}|^`\\]*)?$")
@@ -90,6 +91,11 @@ class NamedQuery:
                 return param
         known = ", ".join(p.name for p in self.params) or "none"
         raise NotFoundError(f"query {self.name!r} has no parameter {name!r} (its parameters: {known})")
+
+    @property
+    def service(self) -> str | None:
+        """The outside endpoint the query calls with SERVICE, if its header names one."""
+        return self.meta.get("service")
 
     def title_in(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title.get("en") or self.name
@@ -443,6 +449,23 @@ def run(
         raise QueryError(explain_syntax_error(str(exc), sparql, 0, offset)) from None
     except RuntimeError as exc:
         raise QueryError(_runtime_message(str(exc), bindings)) from None
+    except EndpointError:
+        # a remote engine's syntax errors vary; if ours finds one too, say where it is
+        local = local_syntax_error(text)
+        if local is None:
+            raise
+        raise QueryError(explain_syntax_error(local, sparql, 0, offset) + " (the endpoint refused it too)") from None
+
+
+def local_syntax_error(sparql: str) -> str | None:
+    """The embedded engine's syntax error for a query, or None if it parses."""
+    try:
+        ox.Store().query(sparql)
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:  # an evaluation problem is not a syntax error
+        return None
+    return None
 
 
 def _runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:

@@ -76,3 +76,19 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory):
             yield server
     except FileNotFoundError as exc:
         skip_or_fail(str(exc))
+
+
+WIKIDATA_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "wikidata" / "items.ttl"
+
+
+@pytest.fixture(scope="session")
+def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory):
+    """An ``oxigraph serve`` loaded with the Wikidata-shaped fixture; its query URL (session-wide, read-only)."""
+    from servers import oxigraph_server
+
+    try:
+        with oxigraph_server(tmp_path_factory.mktemp("wikidata-fixture")) as server:
+            server.load(WIKIDATA_FIXTURE)
+            yield server.query_url
+    except FileNotFoundError as exc:
+        skip_or_fail(str(exc))

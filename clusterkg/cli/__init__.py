@@ -24,6 +24,15 @@ COMMANDS: dict[str, str] = {
     "query": "query:query",
     "compare": "query:compare",
     "myths": "query:myths",
+    "new-case": "cases:new_case",
+    "convert": "cases:convert",
+    "validate": "cases:validate",
+    "add": "cases:add",
+    "remove": "cases:remove",
+    "link": "link:link",
+    "enrich": "link:enrich",
+    "codes": "link:codes",
+    "serve": "serve:serve",
 }
 
 
