@@ -1,0 +1,5 @@
+"""``python -m clusterkg``: the same as the ``clusterkg`` command."""
+
+from .cli import main
+
+main()
