@@ -87,14 +87,17 @@ class ReplyCache:
         return reply
 
     def put(self, key: tuple, reply: Reply) -> None:
-        size = len(reply.body) + sum(len(str(part)) for part in key)
+        size = self._size(key, reply)
         if size > self.max_bytes // 8 or key in self._entries:
             return
         self._entries[key] = reply
         self.bytes += size
         while self.bytes > self.max_bytes:
-            old_key, old = self._entries.popitem(last=False)
-            self.bytes -= len(old.body) + sum(len(str(part)) for part in old_key)
+            self.bytes -= self._size(*self._entries.popitem(last=False))
+
+    @staticmethod
+    def _size(key: tuple, reply: Reply) -> int:
+        return len(reply.body) + sum(len(str(part)) for part in key)
 
     def clear(self) -> None:
         self._entries.clear()
@@ -244,10 +247,11 @@ class QueryPool:
     def _take_snapshot(self) -> tuple[Path, tuple, int]:
         self._tmp.mkdir(parents=True, exist_ok=True)
         path = self._tmp / f"snapshot-{self.generation + 1}.nq"
-        with open_embedded(self.store_dir) as store:
+        with open_embedded(self.store_dir) as store:  # no writer can change it meanwhile
+            fingerprint = store_fingerprint(self.store_dir)
             store.oxigraph.dump(str(path), format=ox.RdfFormat.N_QUADS)
             count = len(store.oxigraph)
-        return path, store_fingerprint(self.store_dir), count
+        return path, fingerprint, count
 
     async def reload(self) -> None:
         """Take a new snapshot; workers move to it between queries."""

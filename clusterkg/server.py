@@ -35,7 +35,7 @@ from starlette.staticfiles import StaticFiles
 from . import named
 from .errors import ClusterKGError, InputError, NotFoundError, QueryError
 from .query_pool import Job, QueryPool, QueryTimeout, ServerBusy
-from .sparql_protocol import RESULT_FORMATS, ProtocolError, check_query
+from .sparql_protocol import READ_ONLY, RESULT_FORMATS, ProtocolError, check_query
 
 WEB_DIR = Path(__file__).resolve().parent / "web" / "static"
 MAX_BODY = 1 << 20  # bytes of a POSTed query
@@ -78,9 +78,7 @@ class Endpoint:
             reply = await self.pool.run(job)
         except ProtocolError as exc:
             return _text(exc.status, exc.message)
-        except QueryTimeout as exc:
-            return _text(503, str(exc))
-        except ServerBusy as exc:
+        except (QueryTimeout, ServerBusy) as exc:
             return _text(503, str(exc))
         except ClusterKGError as exc:
             return _text(500, " ".join(str(exc).split()))
@@ -103,7 +101,7 @@ class Endpoint:
             elif content_type == "application/sparql-query":
                 params.append(("query", body.decode("utf-8", "replace")))
             elif content_type == "application/sparql-update":
-                return _text(403, "this endpoint is read-only: SPARQL Update requests are refused")
+                return _text(403, READ_ONLY)
             else:
                 return _text(
                     415,
@@ -112,7 +110,7 @@ class Endpoint:
                 )
         queries = [v for k, v in params if k == "query"]
         if any(k == "update" for k, _ in params):
-            return _text(403, "this endpoint is read-only: SPARQL Update requests are refused")
+            return _text(403, READ_ONLY)
         if not queries:
             return self._description(request)
         if len(queries) > 1:
@@ -153,7 +151,7 @@ class Endpoint:
 
     async def update(self, request: Request) -> Response:
         """Updates are never accepted."""
-        return _text(403, "this endpoint is read-only: SPARQL Update requests are refused")
+        return _text(403, READ_ONLY)
 
     async def queries(self, request: Request) -> Response:
         """The named-query catalogue as JSON."""

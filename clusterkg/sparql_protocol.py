@@ -62,6 +62,7 @@ _ALIASES: dict[str, str] = {
     "application/trig": "trig",
 }
 _GRAPH_SHORT = {"xml": "rdfxml", "json": "jsonld", "n3": "ttl", "application/xml": "rdfxml", "application/json": "jsonld"}
+READ_ONLY = "this endpoint is read-only: SPARQL Update requests are refused"
 DEFAULT_FORMAT = {"select": "json", "ask": "json", "graph": "ttl"}
 
 
@@ -177,7 +178,7 @@ def check_query(sparql: str, *, allow_service: bool) -> None:
     if not sparql.strip():
         raise ProtocolError(400, "the query is empty")
     if looks_like_update(sparql):
-        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update requests are refused")
+        raise ProtocolError(403, READ_ONLY)
     if not allow_service and uses_service(sparql):
         raise ProtocolError(
             403, "SERVICE (federated query to another endpoint) is disabled; start the server with --allow-service"
