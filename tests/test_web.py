@@ -212,3 +212,13 @@ def test_map_and_entity_graph(browser, server) -> None:
     assert browser.find_element("css selector", ".entity-head h1").text == "Seoul Venture Valley"
     shot(browser, "entity")
     assert page_errors(browser) == []
+
+
+def test_map_without_coordinates_says_so(browser, tmp_path: Path) -> None:
+    with clusterkg_server(tmp_path / "store") as bare:
+        open_view(browser, bare, "#/map", lang="ko")
+        message = wait_for(browser, ".map-status .empty-map")[0].text
+        assert "좌표가 알려진 클러스터가 아직 없습니다" in message
+        wait_for(browser, "#map .leaflet-overlay-pane path", 50)  # the base map still shows
+        assert not browser.find_elements("css selector", "#map path.leaflet-interactive[stroke='#b3261e']")
+        shot(browser, "map-empty-ko")
