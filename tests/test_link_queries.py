@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from servers import free_port
 
 from clusterkg.enrich import enrich
 from clusterkg.linking import link
@@ -60,10 +61,17 @@ def test_clusters_with_coordinates_and_population(linked_store: StoreSettings) -
 
 def test_federated_query_against_the_fixture_endpoint(linked_store: StoreSettings, wikidata_endpoint: str) -> None:
     text = (data_dir("queries") / "wikidata-live-facts.rq").read_text(encoding="utf-8")
-    assert f"SERVICE <{WIKIDATA_SPARQL}>" in text
+    assert f"SERVICE SILENT <{WIKIDATA_SPARQL}>" in text
     rows = run(linked_store, text.replace(WIKIDATA_SPARQL, wikidata_endpoint))
     by_place = {r["placeLabel"]: r for r in rows}
     assert by_place["Seoul"]["population"] == "10349312"
     assert by_place["Seoul"]["geonames"] == "1835848"
     assert by_place["Boston"]["item"] == "http://www.wikidata.org/entity/Q100"
     assert "United States" not in by_place  # linked to a stand-in outside the VALUES block
+
+
+def test_federated_query_without_the_service_lists_places_only(linked_store: StoreSettings) -> None:
+    text = (data_dir("queries") / "wikidata-live-facts.rq").read_text(encoding="utf-8")
+    rows = run(linked_store, text.replace(WIKIDATA_SPARQL, f"http://127.0.0.1:{free_port()}/sparql"))
+    assert rows and all(r["population"] is None for r in rows)
+    assert "Seoul" in {r["placeLabel"] for r in rows}

@@ -207,3 +207,23 @@ def test_a_rerun_over_part_of_what_was_seen_is_free(wikidata_endpoint: str, stor
     assert places.requests == 0 and places.written == 11
     rest = link(settings, make_client(wikidata_endpoint, tmp_path, offline=True))  # the entities still unlinked
     assert rest.requests == 0 and rest.written == 1  # Silicon Valley
+
+
+def test_fixture_uses_only_verified_or_fictitious_ids() -> None:
+    import re
+
+    from conftest import SHARED, WIKIDATA_FIXTURE
+
+    verified_file = SHARED / "open-data" / "verified-ids.md"
+    if not verified_file.exists():
+        pytest.skip(f"{verified_file} is not here")
+    verified = set(re.findall(r"\|\s*(Q\d+)\s*\|", verified_file.read_text(encoding="utf-8")))
+    used = set(re.findall(r"wd:(Q\d+)", WIKIDATA_FIXTURE.read_text(encoding="utf-8")))
+    real = {q for q in used if int(q[1:]) < 9990000000}
+    assert real and real <= verified, real - verified
+    readme = (WIKIDATA_FIXTURE.parent / "README.md").read_text(encoding="utf-8")
+    assert all(f"| {q} |" in readme for q in real)
+    from clusterkg.resources import data_dir
+
+    in_query = set(re.findall(r"wd:(Q\d+)", (data_dir("queries") / "wikidata-live-facts.rq").read_text(encoding="utf-8")))
+    assert in_query and in_query <= verified
