@@ -63,6 +63,21 @@ def oxigraph(tmp_path: Path):
         skip_or_fail(str(exc))
 
 
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory):
+    """A running Virtuoso Open Source 7 on 127.0.0.1, shared by the session (stopped at its end).
+
+    Tests that write must use graphs of their own or reload what they change.
+    """
+    from servers import virtuoso_server
+
+    try:
+        with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+            yield server
+    except FileNotFoundError as exc:
+        skip_or_fail(str(exc))
+
+
 WIKIDATA_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "wikidata" / "items.ttl"
 
 
