@@ -56,7 +56,7 @@ def test_catalogue_has_the_questions_of_the_issue_with_titles_in_both_languages(
 def test_every_declared_parameter_can_be_bound(store) -> None:
     """pyoxigraph binds only selected variables: every parameter must be bindable."""
     samples = {"iri": "cki:cluster-bucheon", "lang": "ko", "string": "x", "integer": "1"}
-    for query in queries.catalogue():
+    for query in [q for q in queries.catalogue() if not q.service]:  # SERVICE needs the network
         values = {p.name: samples[p.type] for p in query.params}
         if query.name == "clusters":
             values["type"] = "ckg:MatureIndustrialCluster"
