@@ -39,9 +39,7 @@ CODE = BASE + "code/"  # code lists: CODE + "ksic10/26", CODE + "isic4/2610"
 SCHEMES = {"KSIC10": CODE + "ksic10", "ISIC4": CODE + "isic4"}
 SKOS = PREFIXES["skos"]
 RDF = PREFIXES["rdf"]
-RDFS = PREFIXES["rdfs"]
 DCTERMS = PREFIXES["dcterms"]
-OWL = PREFIXES["owl"]
 _ROMAN_SUFFIXES = ("-teukbyeolsi", "-gwangyeoksi", "-teukbyeoljachido", "-teukbyeoljachisi", "-do")
 _EN_SUFFIXES = (" province", " special city", " metropolitan city", " special self-governing province", "-do", "-si")
 
