@@ -230,6 +230,41 @@ def query_latency(
         print(f"| {name} | {cells} | {rdflib_cell} | {rows} |", flush=True)
 
 
+def endpoints(size: str, store_dir: Path, work: Path, runs: int, only: set[str] | None) -> None:
+    """``clusterkg load`` into an Oxigraph server and Virtuoso, then each named query there and embedded."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from servers import oxigraph_server, virtuoso_server
+
+    from clusterkg import queries
+    from clusterkg.endpoint import EndpointStore
+    from clusterkg.store import open_embedded
+
+    print(f"\n### Endpoints at {size} (load: one run; queries: median of {runs}, seconds)\n")
+    with oxigraph_server(work / f"oxigraph-{size}") as ox_server, virtuoso_server(work / f"virtuoso-{size}") as virtuoso:
+        engines = {
+            "Oxigraph server": (ox_server.query_url, ox_server.update_url),
+            "Virtuoso 7": (virtuoso.query_url, virtuoso.update_url),
+        }
+        command = [clusterkg_executable(), "--store", str(store_dir), "load", "--timeout", "600"]
+        for engine, (query_url, update_url) in engines.items():
+            seconds, out = wall([*command, "--endpoint", query_url, "--update-endpoint", update_url])
+            print(f"- `clusterkg load` into {engine}: {seconds:.1f} s ({out.strip().splitlines()[0]})")
+        print("\n| query | embedded | Oxigraph server | Virtuoso 7 | rows |\n|---|---:|---:|---:|---:|")
+        stores = {name: EndpointStore(q, u, timeout=600) for name, (q, u) in engines.items()}
+        with open_embedded(store_dir) as embedded:
+            for name, params in named_cases():
+                if only and name not in only:
+                    continue
+                cells = []
+                for store in (embedded, *stores.values()):
+                    try:
+                        seconds, rows = timed(lambda: sum(1 for _ in queries.run_named(store, name, params).rows), runs, 60)
+                        cells.append(f"{seconds:.4f}")
+                    except Exception as exc:  # an engine's refusal is a figure too
+                        cells.append(f"fails ({type(exc).__name__})")
+                print(f"| {name} | {' | '.join(cells)} | {rows} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated, of " + ", ".join(SIZES))
@@ -238,7 +273,10 @@ def main() -> None:
     parser.add_argument("--rdflib-max", default="100k", help="largest size also queried through rdflib ('none' to skip)")
     parser.add_argument("--cap", type=float, default=20.0, help="a query slower than this many seconds is run once")
     parser.add_argument("--workdir", type=Path, help="keep files here instead of a temporary directory")
-    parser.add_argument("--parts", default="cold,load,queries", help="which measurements: cold, load, queries (queries need load)")
+    parser.add_argument(
+        "--parts", default="cold,load,queries",
+        help="which measurements: cold, load, queries, endpoints (the last two need a load, here or earlier in --workdir)",
+    )
     parser.add_argument("--queries", help="comma-separated named queries to time (default: all)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds after which one query measurement is stopped")
     parser.add_argument("--one", nargs=4, metavar=("ENGINE", "QUERY", "STORE", "DATA"), help=argparse.SUPPRESS)
@@ -258,7 +296,7 @@ def main() -> None:
     parts = {p.strip() for p in args.parts.split(",")}
     if "cold" in parts:
         cold_start(work, args.runs)
-    if "load" not in parts and "queries" not in parts:
+    if not parts & {"load", "queries", "endpoints"}:
         return
     only = {q.strip() for q in args.queries.split(",")} if args.queries else None
     stores = {}
@@ -273,6 +311,10 @@ def main() -> None:
             stores[size] = bulk_load(size, data, work, 1 if size == "1m" else args.load_runs)
         else:  # reuse the store a previous run of the load left in --workdir
             stores[size] = work / f"store-{size}"
+    if "endpoints" in parts:
+        print("\n## Remote endpoints (oxigraph serve and virtuoso-t started here on 127.0.0.1)")
+        for size in sizes:
+            endpoints(size, stores[size], work, args.runs, only)
     if "queries" not in parts:
         return
     print("\n## Named-query latency (in process, warm)")

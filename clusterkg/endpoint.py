@@ -16,7 +16,8 @@ Writes (:meth:`EndpointStore.replace_graphs`) use SPARQL Update in batches:
 ``DROP SILENT GRAPH`` then ``INSERT DATA`` (or ``INSERT {...} WHERE {}`` for a
 batch with blank nodes, which Virtuoso refuses in ``INSERT DATA``). Triples
 that share a blank node always travel in the same batch, so blank-node
-structures (OWL restrictions, lists) survive. A load is not one transaction:
+structures (OWL restrictions, lists) survive. A batch the engine finds too big
+is split in halves and sent again. A load is not one transaction:
 if it fails half-way, run it again.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import socket
 import urllib.error
 import warnings
@@ -39,7 +41,7 @@ from .sparql_text import QUERY_FORMS, bind_values, query_form
 from .store import QueryResult, Term, one_line
 
 DEFAULT_TIMEOUT = 60
-DEFAULT_BATCH_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 2_000  # Virtuoso's SPARQL compiler runs out of stack at about 5000 triples a request
 USER_AGENT = f"clusterkg/{__version__} (+https://w3id.org/clusterkg; SPARQLWrapper)"
 
 RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8, text/tab-separated-values;q=0.5"
@@ -69,6 +71,10 @@ _GRAPHS_QUERY = (
 )
 
 Progress = Callable[[int], None]
+#: An update refused because it was too big (Virtuoso: "memory exhausted"; others: 413).
+_TOO_BIG = re.compile(r"HTTP 413|memory exhausted|too large|too long", re.IGNORECASE)
+#: An update sent to a URL that takes queries only.
+_WRONG_URL = re.compile(r"HTTP (404|405)|HTTP 400 .*parameter", re.IGNORECASE)
 
 
 class EndpointStore:
@@ -148,7 +154,7 @@ class EndpointStore:
         try:
             self._send(wrapper)
         except EndpointError as exc:
-            if self.update_url == self.url and " answered HTTP 4" in str(exc):
+            if self.update_url == self.url and _WRONG_URL.search(str(exc)):
                 raise EndpointError(f"{exc} (if the server takes updates at another URL, give --update-endpoint)") from None
             raise
 
@@ -166,11 +172,22 @@ class EndpointStore:
         try:
             for name in drop:
                 self.update(f"DROP SILENT GRAPH {_iri(name, 'graph name')}")
+            size = self.batch_size
             for name, triples in graphs.items():
                 target = _iri(name, "graph name")
                 self.update(f"DROP SILENT GRAPH {target}")
-                for batch in batches(list(triples), self.batch_size):
-                    self.update(insert_request(target, batch))
+                pending = list(batches(list(triples), size))
+                while pending:
+                    batch = pending.pop(0)
+                    try:
+                        self.update(insert_request(target, batch))
+                    except EndpointError as exc:  # too big for the engine: halve the batches and go on
+                        smaller = list(batches(batch, max(1, len(batch) // 2))) if _TOO_BIG.search(str(exc)) else []
+                        if len(smaller) < 2:
+                            raise
+                        size = max(1, len(batch) // 2)
+                        pending[:0] = smaller
+                        continue
                     if progress:
                         progress(len(batch))
         finally:

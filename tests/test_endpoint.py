@@ -232,3 +232,35 @@ def test_cli_reports_an_unreachable_endpoint_in_one_line() -> None:
 def test_bad_urls_are_refused() -> None:
     with pytest.raises(EndpointError, match="must start with http"):
         EndpointStore("localhost:7878/query")
+
+
+def test_a_batch_too_big_is_split() -> None:
+    """Virtuoso's compiler refuses big requests ("memory exhausted"): the batch is halved and sent again."""
+    with canned_endpoint() as endpoint:
+        sizes: list[int] = []
+        original = EndpointStore.update
+
+        def refusing(self, request: str) -> None:
+            if request.startswith("INSERT"):
+                count = request.count(" .\n")
+                sizes.append(count)
+                if count > 3:
+                    raise EndpointError(f"{self.url} answered HTTP 400 Bad Request: SP030: SPARQL compiler, line 9: memory exhausted")
+            else:
+                original(self, request)
+
+        triples = [ox.Triple(N(f"urn:s{i}"), N("urn:p"), ox.Literal(str(i))) for i in range(10)]
+        written: list[int] = []
+        store = EndpointStore(endpoint.url, batch_size=8)
+        store.update = refusing.__get__(store)  # type: ignore[method-assign]
+        store.replace_graphs({GRAPH: triples}, progress=written.append)
+    assert sum(written) == 10 and max(written) <= 3
+    assert sizes[0] == 8
+
+
+def test_an_unsplittable_refusal_is_reported() -> None:
+    with canned_endpoint() as endpoint:
+        endpoint.status, endpoint.body, endpoint.content_type = 400, b"SP030: memory exhausted", "text/plain"
+        store = EndpointStore(endpoint.url, batch_size=8)
+        with pytest.raises(EndpointError, match="memory exhausted"):
+            store.replace_graphs({GRAPH: [ox.Triple(N("urn:s"), N("urn:p"), ox.Literal("x"))]})

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..endpoint import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT
 from ..errors import InputError
 from ..store import StoreSettings
 
@@ -13,8 +14,9 @@ from ..store import StoreSettings
 @click.command()
 @click.option("--endpoint", "url", metavar="URL", help="The endpoint's SPARQL query URL (default: the global --endpoint).")
 @click.option("--update-endpoint", "update_url", metavar="URL", help="Its SPARQL Update URL, if it differs from the query URL.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=10_000, show_default=True, help="Triples per update request.")
-@click.option("--timeout", type=click.IntRange(min=1), default=60, show_default=True, help="Seconds to wait for each request.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE, show_default=True,
+              help="Triples per update request (a batch the server finds too big is split).")
+@click.option("--timeout", type=click.IntRange(min=1), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds to wait for each request.")
 @click.pass_obj
 def load(settings: StoreSettings, url: str | None, update_url: str | None, batch_size: int, timeout: int) -> None:
     """Push the whole knowledge base to a SPARQL 1.1 endpoint.
