@@ -71,8 +71,9 @@ _GRAPHS_QUERY = (
 )
 
 Progress = Callable[[int], None]
-#: An update refused because it was too big (Virtuoso: "memory exhausted"; others: 413).
-_TOO_BIG = re.compile(r"HTTP 413|memory exhausted|too large|too long", re.IGNORECASE)
+#: An update refused because it was too big (Virtuoso: "memory exhausted", "generated SQL text has
+#: exceeded 10000 lines"; others: 413).
+_TOO_BIG = re.compile(r"HTTP 413|memory exhausted|too large|too long|has exceeded", re.IGNORECASE)
 #: An update sent to a URL that takes queries only.
 _WRONG_URL = re.compile(r"HTTP (404|405)|HTTP 400 .*parameter", re.IGNORECASE)
 
