@@ -1,4 +1,4 @@
-"""EndpointStore: a live Oxigraph server, and canned HTTP answers for the failures."""
+"""EndpointStore: a live Oxigraph server, and scripted HTTP answers for the failures."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from clusterkg.errors import EndpointError, QueryError
 from clusterkg.namespaces import case_graph
 from clusterkg.store import open_embedded
 from clusterkg.sync import push
-from servers import canned_endpoint, free_port
+from servers import free_port
+from stub_http import Reply, stub_server
 
 N = ox.NamedNode
 GRAPH = case_graph("endpoint-test")
@@ -132,7 +133,7 @@ def test_syntax_error_reports_the_endpoint_message(oxigraph) -> None:
         _endpoint(oxigraph).query("SELECT * WHERE { ?s ?p }")
 
 
-# -- failures, with canned answers ------------------------------------------------
+# -- failures, with scripted answers (tests/stub_http.py) ------------------------------------------------
 
 
 def test_unreachable_endpoint() -> None:
@@ -140,9 +141,12 @@ def test_unreachable_endpoint() -> None:
         EndpointStore(f"http://127.0.0.1:{free_port()}/sparql", timeout=5).query("ASK {}")
 
 
+def _reply(body: bytes, content_type: str, status: int = 200) -> Reply:
+    return Reply(status=status, body=body, headers={"Content-Type": content_type})
+
+
 def test_timeout() -> None:
-    with canned_endpoint() as endpoint:
-        endpoint.delay = 2.5
+    with stub_server([Reply(delay=2.5)]) as endpoint:
         with pytest.raises(EndpointError, match="did not answer within 1 s"):
             EndpointStore(endpoint.url, timeout=1).graph_names()
 
@@ -157,8 +161,7 @@ def test_timeout() -> None:
     ],
 )
 def test_http_errors(status: int, body: bytes, message: str) -> None:
-    with canned_endpoint() as endpoint:
-        endpoint.status, endpoint.body, endpoint.content_type = status, body, "text/plain"
+    with stub_server([_reply(body, "text/plain", status)]) as endpoint:
         with pytest.raises(EndpointError, match=message) as caught:
             EndpointStore(endpoint.url, timeout=5).update("DROP SILENT GRAPH <urn:g>")
     assert "\n" not in str(caught.value)
@@ -174,30 +177,28 @@ def test_http_errors(status: int, body: bytes, message: str) -> None:
     ],
 )
 def test_malformed_results(body: bytes, content_type: str) -> None:
-    with canned_endpoint() as endpoint:
-        endpoint.body, endpoint.content_type = body, content_type
+    with stub_server([_reply(body, content_type)]) as endpoint:
         with pytest.raises(EndpointError, match="malformed answer"):
             EndpointStore(endpoint.url, timeout=5).graph_names()
 
 
 def test_malformed_graph() -> None:
-    with canned_endpoint() as endpoint:
-        endpoint.body = b'{"head": {"vars": ["g"]}, "results": {"bindings": []}}'
+    with stub_server([Reply()]) as endpoint:
         store = EndpointStore(endpoint.url, timeout=5)
         store.graph_names()
-        endpoint.body, endpoint.content_type = b"<html>no</html>", "text/html"
+        endpoint.replies[:] = [_reply(b"<html>no</html>", "text/html")]
         with pytest.raises(EndpointError, match="unexpected content type 'text/html'"):
             store.query("CONSTRUCT WHERE { ?s ?p ?o }")
-        endpoint.body, endpoint.content_type = b"<urn:a> <urn:p> .", "application/n-triples"
+        endpoint.replies[:] = [_reply(b"<urn:a> <urn:p> .", "application/n-triples")]
         with pytest.raises(EndpointError, match="malformed answer"):
             store.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
 
 def test_requests_say_who_sends_them_and_restrict_the_dataset() -> None:
-    with canned_endpoint() as endpoint:
-        endpoint.body = b'{"head": {"vars": ["g"]}, "results": {"bindings": [{"g": {"type": "uri", "value": "https://w3id.org/clusterkg/graph/kb/x"}}]}}'
+    graphs = b'{"head": {"vars": ["g"]}, "results": {"bindings": [{"g": {"type": "uri", "value": "https://w3id.org/clusterkg/graph/kb/x"}}]}}'
+    with stub_server([_reply(graphs, "application/sparql-results+json")]) as endpoint:
         EndpointStore(endpoint.url, timeout=5).query("SELECT * WHERE { ?s ?p ?o }")
-    headers, body = endpoint.requests[-1]
+    headers, body = endpoint.requests[-1]["headers"], endpoint.requests[-1]["body"]
     assert headers["User-Agent"].startswith("clusterkg/")
     assert headers["Accept"].startswith("application/sparql-results+json")
     assert b"default-graph-uri=https%3A//w3id.org/clusterkg/graph/kb/x" in body
@@ -236,7 +237,7 @@ def test_bad_urls_are_refused() -> None:
 
 def test_a_batch_too_big_is_split() -> None:
     """Virtuoso's compiler refuses big requests ("memory exhausted"): the batch is halved and sent again."""
-    with canned_endpoint() as endpoint:
+    with stub_server([Reply()]) as endpoint:
         sizes: list[int] = []
         original = EndpointStore.update
 
@@ -259,8 +260,7 @@ def test_a_batch_too_big_is_split() -> None:
 
 
 def test_an_unsplittable_refusal_is_reported() -> None:
-    with canned_endpoint() as endpoint:
-        endpoint.status, endpoint.body, endpoint.content_type = 400, b"SP030: memory exhausted", "text/plain"
+    with stub_server([_reply(b"SP030: memory exhausted", "text/plain", 400)]) as endpoint:
         store = EndpointStore(endpoint.url, batch_size=8)
         with pytest.raises(EndpointError, match="memory exhausted"):
             store.replace_graphs({GRAPH: [ox.Triple(N("urn:s"), N("urn:p"), ox.Literal("x"))]})

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from clusterkg.errors import QueryError
-from clusterkg.sparql_text import bind_values, query_form, tokens
+from clusterkg.sparql_text import bind_values, query_form
 
 DATA = """
 <urn:a> <urn:p> "x" ; <urn:q> "en"@en , "ko"@ko ; <urn:r> <urn:b> .
