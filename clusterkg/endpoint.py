@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import socket
 import urllib.error
@@ -41,6 +42,7 @@ from .sparql_text import QUERY_FORMS, bind_values, query_form
 from .store import QueryResult, Term, one_line
 
 DEFAULT_TIMEOUT = 60
+TIMEOUT_ENV = "CLUSTERKG_ENDPOINT_TIMEOUT"
 DEFAULT_BATCH_SIZE = 2_000  # Virtuoso's SPARQL compiler runs out of stack at about 5000 triples a request
 USER_AGENT = f"clusterkg/{__version__} (+https://w3id.org/clusterkg; SPARQLWrapper)"
 
@@ -81,7 +83,8 @@ _WRONG_URL = re.compile(r"HTTP (404|405)|HTTP 400 .*parameter", re.IGNORECASE)
 class EndpointStore:
     """A SPARQL 1.1 endpoint (query URL, and an update URL if it differs).
 
-    ``timeout`` is in whole seconds and applies to each HTTP request.
+    ``timeout`` is in whole seconds and applies to each HTTP request (default:
+    ``$CLUSTERKG_ENDPOINT_TIMEOUT`` or 60).
     ``dataset`` fixes the graphs that queries see; by default they are
     clusterkg's graphs found at the endpoint, and ``[]`` means the endpoint's
     own default dataset.
@@ -92,7 +95,7 @@ class EndpointStore:
         url: str,
         update_url: str | None = None,
         *,
-        timeout: int = DEFAULT_TIMEOUT,
+        timeout: int | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         dataset: Iterable[str] | None = None,
     ) -> None:
@@ -104,7 +107,7 @@ class EndpointStore:
             raise EndpointError("the batch size must be at least 1")
         self.url = url
         self.update_url = update_url or url
-        self.timeout = max(1, int(timeout))
+        self.timeout = max(1, int(timeout if timeout is not None else _timeout_from_env()))
         self.batch_size = batch_size
         self._graphs: list[str] | None = None
         self._dataset = None if dataset is None else [_iri(g, "graph name")[1:-1] for g in dataset]
@@ -235,6 +238,16 @@ class EndpointStore:
         except (OSError, ValueError) as exc:  # connection reset, bad URL, broken response
             raise EndpointError(f"request to {url} failed: {one_line(exc)}") from None
         return body, content_type.split(";")[0].strip().lower()
+
+
+def _timeout_from_env() -> int:
+    value = os.environ.get(TIMEOUT_ENV)
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        return int(float(value))
+    except ValueError:
+        raise EndpointError(f"{TIMEOUT_ENV} must be a number of seconds, not {value!r}") from None
 
 
 _STATUS = {

@@ -83,13 +83,8 @@ def load_endpoint(
     progress: Callable[[int], None] | None = None,
 ) -> LoadSummary:
     """Push the embedded store's whole knowledge base to a SPARQL endpoint."""
-    from .endpoint import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT, EndpointStore
+    from .endpoint import DEFAULT_BATCH_SIZE, EndpointStore
 
-    target = EndpointStore(
-        url,
-        update_url,
-        timeout=timeout or DEFAULT_TIMEOUT,
-        batch_size=batch_size or DEFAULT_BATCH_SIZE,
-    )
+    target = EndpointStore(url, update_url, timeout=timeout, batch_size=batch_size or DEFAULT_BATCH_SIZE)
     with open_embedded(store_dir) as source:
         return push(source, target, on_start=on_start, progress=progress)

@@ -264,3 +264,14 @@ def test_an_unsplittable_refusal_is_reported() -> None:
         store = EndpointStore(endpoint.url, batch_size=8)
         with pytest.raises(EndpointError, match="memory exhausted"):
             store.replace_graphs({GRAPH: [ox.Triple(N("urn:s"), N("urn:p"), ox.Literal("x"))]})
+
+
+def test_timeout_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLUSTERKG_ENDPOINT_TIMEOUT", "1")
+    with stub_server([Reply(delay=2.5)]) as endpoint:
+        result = CliRunner().invoke(cli, ["--endpoint", endpoint.url, "info"])
+    assert result.exit_code == 2
+    assert result.output == f"Error: {endpoint.url} did not answer within 1 s\n"
+    monkeypatch.setenv("CLUSTERKG_ENDPOINT_TIMEOUT", "soon")
+    with pytest.raises(EndpointError, match="CLUSTERKG_ENDPOINT_TIMEOUT must be a number"):
+        EndpointStore("http://127.0.0.1:1/sparql")

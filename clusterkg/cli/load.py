@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..endpoint import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT
+from ..endpoint import DEFAULT_BATCH_SIZE, DEFAULT_TIMEOUT, TIMEOUT_ENV
 from ..errors import InputError
 from ..store import StoreSettings
 
@@ -16,9 +16,9 @@ from ..store import StoreSettings
 @click.option("--update-endpoint", "update_url", metavar="URL", help="Its SPARQL Update URL, if it differs from the query URL.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Triples per update request (a batch the server finds too big is split).")
-@click.option("--timeout", type=click.IntRange(min=1), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds to wait for each request.")
+@click.option("--timeout", type=click.IntRange(min=1), help=f"Seconds to wait for each request (default: ${TIMEOUT_ENV} or {DEFAULT_TIMEOUT}).")
 @click.pass_obj
-def load(settings: StoreSettings, url: str | None, update_url: str | None, batch_size: int, timeout: int) -> None:
+def load(settings: StoreSettings, url: str | None, update_url: str | None, batch_size: int, timeout: int | None) -> None:
     """Push the whole knowledge base to a SPARQL 1.1 endpoint.
 
     Every graph of the embedded store (the shipped knowledge base, added
