@@ -76,10 +76,10 @@ class AxiomSet:
     annotations: list[Axiom]
     logical: list[Axiom]
 
-    def triples(self, axioms: Iterable[Axiom] | None = None, with_annotations: bool = False) -> list[Triple]:
-        """The declarations plus ``axioms`` (default: all logical axioms), as triples."""
+    def triples(self, axioms: Iterable[Axiom] | None = None, declarations: bool = True) -> list[Triple]:
+        """``axioms`` (default: all logical axioms) as triples, after the declarations unless told not to."""
         chosen = self.logical if axioms is None else axioms
-        groups = [*self.declarations, *chosen, *(self.annotations if with_annotations else [])]
+        groups = [*(self.declarations if declarations else []), *chosen]
         return [t for axiom in groups for t in axiom.triples]
 
 
@@ -268,3 +268,10 @@ def relevant(candidates: Sequence[Axiom], seeds: set[str], rounds: int) -> list[
         for axiom in picked:
             names |= axiom.signature()
     return chosen
+
+
+def shorten_iris(text: str) -> str:
+    """A message with the IRIs it contains in prefixed form."""
+    import re
+
+    return re.sub(r"https?://[^\s,()<>]+", lambda m: short(ox.NamedNode(m.group(0))), text)

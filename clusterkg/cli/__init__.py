@@ -19,6 +19,9 @@ from ..store import STORE_ENV, StoreSettings
 COMMANDS: dict[str, str] = {
     "info": "kb:info",
     "export": "kb:export",
+    "reason": "reason:reason",
+    "report": "reason:report",
+    "docs": "reason:docs",
 }
 
 
