@@ -107,16 +107,13 @@ HAVING (COUNT(DISTINCT ?label) > 1)"""),
 SELECT DISTINCT ?entity ?value WHERE {
   { ?entity ?p ?o } UNION { ?s ?entity ?o } UNION { ?s ?p ?entity }
   FILTER(isIRI(?entity))
-  {
-    FILTER(STRSTARTS(STR(?entity), STR(ckg:)))
-    FILTER NOT EXISTS { ?entity a ?kind
-      FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty)) }
-    BIND("used, never declared as a class or property" AS ?value)
-  } UNION {
-    FILTER(STRSTARTS(STR(?entity), STR(cki:)))
-    FILTER NOT EXISTS { ?entity a ?type }
-    BIND("used, never given an rdf:type" AS ?value)
-  }
+  BIND(STRSTARTS(STR(?entity), STR(ckg:)) AS ?isTerm)
+  BIND(STRSTARTS(STR(?entity), STR(cki:)) AS ?isId)
+  FILTER(?isTerm || ?isId)
+  FILTER(!?isTerm || NOT EXISTS { ?entity a ?kind
+    FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty)) })
+  FILTER(!?isId || NOT EXISTS { ?entity a ?type })
+  BIND(IF(?isTerm, "used, never declared as a class or property", "used, never given an rdf:type") AS ?value)
 }"""),
     Check("class_without_instances", "info", "A class of ckg: has no instance (stated, or of one of its sub-classes).", """
 SELECT DISTINCT ?entity ?value WHERE {
