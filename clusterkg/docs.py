@@ -120,33 +120,42 @@ Every command below runs as shown; see <code>clusterkg COMMAND --help</code> for
 documents (see the <a href="index.html">index</a>).</p>
 <pre>clusterkg info
 clusterkg queries
-clusterkg query myths-and-findings --param lang=ko
+clusterkg query myths-and-findings --lang ko
+clusterkg query clusters --param type=ckg:BioCluster --format csv
 clusterkg query -e 'SELECT ?cluster ?firms WHERE { ?cluster ckg:approximateNumberOfFirms ?firms }'</pre>
 
 <h2>2. Add a case</h2>
-<p>Describe your cluster in Turtle (or YAML/CSV), check it, then add it. It goes into a named
-graph of its own, apart from the paper's data.</p>
-<pre>cat &gt; my-case.ttl &lt;&lt;'EOF'
-@prefix ckg: &lt;https://w3id.org/clusterkg/ontology#&gt; .
-@prefix cki: &lt;https://w3id.org/clusterkg/id/&gt; .
-@prefix rdfs: &lt;http://www.w3.org/2000/01/rdf-schema#&gt; .
-cki:cluster-my-case a ckg:IndustrialCluster ;
-    rdfs:label "my case"@en , "사례"@ko ;
-    ckg:hasMainIndustry cki:industry-bio .
+<p><code>clusterkg new-case</code> prints a commented template (YAML, or CSV with
+<code>--format csv</code>). Fill it in, check it, then add it: it goes into a named graph of its
+own, apart from the paper's data.</p>
+<pre>clusterkg new-case -o my-case.yaml
+cat &gt; my-case.yaml &lt;&lt;'EOF'
+- id: example-bio-valley
+  name_ko: 예시 바이오밸리
+  name_en: Example Bio Valley
+  type: industrial
+  country: KR
+  industries: [bio]
+  main_industries: [bio]
+  stage: initial
+  source:
+    citation: "Author, Title, Publisher, Year"
 EOF
-clusterkg validate my-case.ttl
-clusterkg add my-case.ttl</pre>
+clusterkg validate my-case.yaml
+clusterkg add my-case.yaml</pre>
 
 <h2>3. Link to open data</h2>
 <p>Find identifiers on a SPARQL endpoint (Wikidata by default) for places and organisations;
 <code>--dry-run</code> shows the candidates and writes nothing.</p>
 <pre>clusterkg link --type place --dry-run
-clusterkg link --type place</pre>
+clusterkg link --type place
+clusterkg query external-ids</pre>
 
 <h2>4. Reason</h2>
 <p>The reasoner checks that everything, your case included, is consistent and tells what
 follows from it. The case above is stated only as an industrial cluster whose main industry is
-the bio industry: the reasoner classifies it as a <code>ckg:BioCluster</code>.
+the bio industry: the reasoner classifies it as a <code>ckg:BioCluster</code>
+(<code>cki:cluster-example-bio-valley rdf:type ckg:BioCluster</code> under "new types").
 <code>--explain</code> names the stated axioms behind each new fact; <code>--write</code>
 stores the inferences in their own graph (<code>https://w3id.org/clusterkg/graph/inferred</code>),
 never among the stated facts.</p>
@@ -157,7 +166,8 @@ clusterkg query -e 'SELECT ?c WHERE { GRAPH &lt;https://w3id.org/clusterkg/graph
 <p>A case declared of two disjoint types (for example a <code>ckg:MatureIndustrialCluster</code>
 whose main industry is high-tech, which makes it a <code>ckg:HighTechCluster</code> too) makes the
 whole inconsistent: <code>clusterkg reason --explain</code> exits with status 1 and lists the
-axioms involved, with the graph each comes from.</p>
+axioms involved, with the graph each comes from; remove the case with <code>clusterkg remove</code>
+or fix it and add it again with <code>--replace</code>.</p>
 
 <h2>5. Check quality</h2>
 <pre>clusterkg report

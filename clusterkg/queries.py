@@ -10,6 +10,7 @@ of ``#`` comment lines that this module reads::
     # param: lang (lang) = en -- language of the labels
     # param: cluster (iri) -- no default: the parameter is required
     # param: kind (iri, optional) -- unbound when not given
+    # service: https://query.wikidata.org/sparql   (an outside endpoint the query calls)
 
 Parameter types: ``iri``, ``string``, ``integer``, ``decimal``, ``boolean``,
 ``date``, ``lang`` (a language tag) and ``term`` (any value, read as for an
@@ -83,6 +84,11 @@ class NamedQuery:
                 return param
         known = ", ".join(p.name for p in self.params) or "none"
         raise NotFoundError(f"query {self.name!r} has no parameter {name!r} (its parameters: {known})")
+
+    @property
+    def service(self) -> str | None:
+        """The outside endpoint the query calls with SERVICE, if its header names one."""
+        return self.meta.get("service")
 
     def title_in(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title.get("en") or self.name
@@ -454,7 +460,9 @@ def run_text(
     return run(store, sparql, adhoc_bindings(params or {}), base_iri=base_iri, default_prefixes=default_prefixes)
 
 
-def run_named(store: Store, name: str, params: Mapping[str, str] | None = None) -> QueryResult:
+def run_named(
+    store: Store, name: str, params: Mapping[str, str] | None = None, *, base_iri: str | None = None
+) -> QueryResult:
     """Run the named query ``name`` with typed parameter values (defaults for the rest)."""
     query = get(name)
-    return run(store, query.text, named_bindings(query, params or {}))
+    return run(store, query.text, named_bindings(query, params or {}), base_iri=base_iri)

@@ -78,13 +78,21 @@ def default_store_dir() -> Path:
 
 
 def result_from_oxigraph(result: Any) -> QueryResult:
-    """Wrap a pyoxigraph query answer."""
+    """Wrap a pyoxigraph query answer (evaluated lazily, as it is read)."""
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        return QueryResult("select", variables=names, rows=(tuple(s) for s in result))
-    return QueryResult("graph", triples=result)
+        return QueryResult("select", variables=names, rows=_checked(tuple(s) for s in result))
+    return QueryResult("graph", triples=_checked(result))
+
+
+def _checked(items: Iterable[Any]) -> Iterator[Any]:
+    """Yield from a lazily evaluated answer, turning evaluation errors (e.g. a failed SERVICE) into QueryError."""
+    try:
+        yield from items
+    except OSError as exc:
+        raise QueryError(f"query failed: {one_line(exc)}") from None
 
 
 def run_oxigraph_query(

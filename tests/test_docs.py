@@ -60,3 +60,21 @@ def test_tutorial_shows_the_commands(built: Path):
     text = (built / "tutorial.html").read_text(encoding="utf-8")
     for command in ("clusterkg query", "clusterkg add", "clusterkg link", "clusterkg reason --explain", "clusterkg report"):
         assert command in text
+
+
+def test_tutorial_case_is_added_and_classified(store_dir: Path):
+    """The tutorial's case file, run as the tutorial says: validate, add, reason."""
+    from clusterkg.docs import TUTORIAL
+
+    text = html.unescape(TUTORIAL)
+    yaml_text = text.split("<<'EOF'\n", 1)[1].split("\nEOF", 1)[0]
+    case = store_dir.parent / "my-case.yaml"
+    case.write_text(yaml_text + "\n", encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["validate", str(case)]).exit_code == 0
+    added = runner.invoke(cli, ["--store", str(store_dir), "add", str(case)])
+    assert added.exit_code == 0, added.output
+    reasoned = runner.invoke(cli, ["--store", str(store_dir), "reason", "--reasoner", "owlrl", "-q"])
+    assert reasoned.exit_code == 0, reasoned.output
+    assert "cki:cluster-example-bio-valley rdf:type ckg:BioCluster" in reasoned.output
+    assert "cki:cluster-example-bio-valley rdf:type ckg:BioCluster" in text

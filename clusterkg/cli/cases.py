@@ -1,0 +1,124 @@
+"""``clusterkg new-case``, ``convert``, ``validate``, ``add`` and ``remove``: your own cases."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import CheckFailed
+from ..store import StoreSettings, open_store
+from ._common import write_output
+
+ENTRY_FORMATS = ["yaml", "csv", "ttl", "jsonld"]
+
+input_format = click.option(
+    "--input-format", type=click.Choice(ENTRY_FORMATS), default=None,
+    help="Format of the input files (default: from the suffix: .yaml/.yml, .csv, .ttl, .jsonld/.json).",
+)
+files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+
+
+def _progress(done: int, total: int) -> None:
+    """Progress on standard error, for long validations on a terminal."""
+    if total > 1 and sys.stderr.isatty():
+        click.echo(f"\rvalidating: {done}/{total} chunks", err=True, nl=done == total)
+
+
+@click.command("new-case")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True,
+              help="Template format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+def new_case(fmt: str, output: str | None) -> None:
+    """Print a commented template for a new cluster case.
+
+    Fill it in, check it with `clusterkg validate FILE`, then `clusterkg add FILE`.
+    The allowed industries, stages and instruments come from the ontology.
+    """
+    from ..entries import template
+    from ..validation import known_concepts
+
+    write_output(template(fmt, known_concepts()), output)
+
+
+@click.command()
+@files_argument
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True,
+              help="RDF serialisation to print.")
+@input_format
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+def convert(files: tuple[Path, ...], fmt: str, input_format: str | None, output: str | None) -> None:
+    """Show the RDF that case files (YAML, CSV, Turtle, JSON-LD) become."""
+    from ..validation import default_validator, serialize
+
+    converted = default_validator().load(files, input_format)
+    write_output(serialize(converted, fmt), output)
+
+
+@click.command()
+@files_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True,
+              help="Report format: text for people, json, or ttl (a standard sh:ValidationReport).")
+@click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path),
+              help="Validate against this SHACL file instead of the project's shapes (repeatable): "
+                   "plain SHACL, nothing else mixed in.")
+@input_format
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+def validate(files: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...], input_format: str | None,
+             output: str | None) -> None:
+    """Check case files against the shapes and print what to fix.
+
+    Each result gives the file, line (YAML, Turtle, JSON-LD) or row (CSV),
+    the case, the field, the value and a message in English and Korean.
+    Exit 0 when there is no violation (warnings and infos are advice),
+    1 when there are violations, 2 when a file cannot be used (missing,
+    unparsable, unknown field).
+    """
+    from ..validation import render, validate_files
+
+    report, _ = validate_files(files, shapes=shapes or None, fmt=input_format, progress=_progress)
+    write_output(render(report, fmt), output)
+    if not report.ok:
+        raise CheckFailed(f"{report.violations} violation(s) in {len(files)} file(s)")
+
+
+@click.command()
+@files_argument
+@click.option("--replace", is_flag=True, help="Replace cases that are already in the store.")
+@input_format
+@click.pass_obj
+def add(settings: StoreSettings, files: tuple[Path, ...], replace: bool, input_format: str | None) -> None:
+    """Validate case files, then add their cases to the store, all or none.
+
+    Each case goes into a named graph of its own. A case already in the store
+    is refused unless --replace. Warnings are printed but do not block.
+    """
+    from .. import cases
+    from ..validation import render, validate_files
+
+    report, converted = validate_files(files, fmt=input_format, progress=_progress)
+    if report.issues:
+        click.echo(render(report, "text"), err=True, nl=False)
+    with open_store(settings, writable=True) as store:
+        result = cases.add(store, converted, report, replace=replace)
+    for iri in result.added:
+        click.echo(f"added    {iri}")
+    for iri in result.replaced:
+        click.echo(f"replaced {iri}")
+    click.echo(f"{len(result.added) + len(result.replaced)} case(s), {result.triples} triples")
+
+
+@click.command()
+@click.argument("case")
+@click.pass_obj
+def remove(settings: StoreSettings, case: str) -> None:
+    """Take an added case out of the store, with all its triples.
+
+    CASE is the case's IRI, CURIE (cki:cluster-...), id or name.
+    """
+    from .. import cases
+
+    with open_store(settings, writable=True) as store:
+        iri = cases.remove(store, case)
+    click.echo(f"removed  {iri}")
