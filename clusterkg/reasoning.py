@@ -250,23 +250,23 @@ def run_hermit(triples: list[Triple]) -> HermitAnswer:
     with tempfile.TemporaryDirectory(prefix="clusterkg-hermit-") as tmp:
         source = Path(tmp) / "input.nt"
         source.write_bytes(_ntriples(triples))
+        result = Path(tmp) / "output.nt"
         world = owlready2.World()
         try:
             world.get_ontology(source.as_uri()).load(format="ntriples")
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+            unsatisfiable = sorted(
+                c.iri for c in world.inconsistent_classes() if getattr(c, "iri", OWL + "Nothing") != OWL + "Nothing"
+            )
+            world.save(file=str(result), format="ntriples")
         except owlready2.OwlReadyInconsistentOntologyError:
-            world.close()
             return HermitAnswer(False, set(), [])
         except owlready2.OwlReadyJavaError as exc:
-            world.close()
             raise ReasonerError(f"HermiT failed: {_java_message(str(exc))}") from None
-        except (OSError, ValueError) as exc:  # owlready2 parse errors
-            world.close()
+        except (OSError, ValueError) as exc:  # owlready2's parse errors
             raise ReasonerError(f"HermiT could not read the graph: {one_line(exc)}") from None
-        unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
-        result = Path(tmp) / "output.nt"
-        world.save(file=str(result), format="ntriples")
-        world.close()
+        finally:
+            world.close()
         after = {(q.subject, q.predicate, q.object) for q in ox.parse(path=str(result), format=ox.RdfFormat.N_TRIPLES)}
     additions = {
         t for t in after - stated
@@ -497,15 +497,20 @@ def _candidates(axioms: AxiomSet, seeds: set[str], names: Iterable[str] = ()) ->
                 neighbours.add(o.value)
             if o.value in seeds:
                 neighbours.add(s.value)
+    individuals = {
+        a.root[0].value for a in axioms.declarations
+        if isinstance(a.root[0], ox.NamedNode) and a.root[2] == ox.NamedNode(OWL + "NamedIndividual")
+    }
+    terminology = [a for a in axioms.logical if not (isinstance(a.root[0], ox.NamedNode) and a.root[0].value in individuals)]
     sets = []
     for subjects, rounds in ((seeds, 1), (neighbours, 1), (neighbours, 2), (neighbours, 4)):
         facts = about(subjects)
-        chosen = set(facts)
-        rest = [a for a in axioms.logical if a not in chosen]
         signature = set(seeds) | set(names)
         for fact in facts:
             signature |= fact.signature()
-        sets.append(facts + relevant(rest, signature, rounds))
+        candidates = facts + relevant(terminology, signature, rounds)
+        if not sets or len(candidates) > len(sets[-1]):
+            sets.append(candidates)
     return [*sets, list(axioms.logical)]
 
 

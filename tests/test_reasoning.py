@@ -217,3 +217,19 @@ def test_unknown_reasoner_is_refused():
     with pytest.raises(Exception, match="unknown reasoner"):
         reasoning.choose_reasoner("pellet")
     assert os.environ.get("PATH")  # the environment is left as it was
+
+
+def test_unsatisfiable_class_is_found():
+    _need_java()
+    result = reasoning.reason(quads=_quads("unsatisfiable-class"), reasoner="hermit")
+    assert result.consistent
+    assert result.unsatisfiable == [CKG + "TestImpossibleCluster"]
+
+
+def test_cli_unsatisfiable_class_exits_1(store_dir: Path):
+    _need_java()
+    _add_case(store_dir, "unsatisfiable-class")
+    result = CliRunner().invoke(cli, ["--store", str(store_dir), "reason", "--reasoner", "hermit", "-q"])
+    assert result.exit_code == 1
+    assert "unsatisfiable 1 class(es)\n  ckg:TestImpossibleCluster" in result.output
+    assert "Error: 1 unsatisfiable class(es)" in result.output

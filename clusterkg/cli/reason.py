@@ -71,7 +71,7 @@ def format_result(result, written: int | None) -> str:  # noqa: ANN001 -- a Reas
         lines.append(f"  clash: {shorten_iris(clash)}")
     if result.consistent:
         lines.append(f"unsatisfiable {len(result.unsatisfiable)} class(es)")
-        lines += [f"  {short_iri}" for short_iri in map(lambda c: shorten_iris(c), result.unsatisfiable)]
+        lines += [f"  {shorten_iris(iri)}" for iri in result.unsatisfiable]
         for title, facts in (("new sub-classes", result.new_subclasses), ("new types", result.new_types),
                              ("new links", result.new_links)):
             lines.append(f"{title:<13} {len(facts)}")
