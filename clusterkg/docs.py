@@ -66,7 +66,7 @@ def _quiet_logging() -> Iterator[None]:
 def ontology_html(path: Path | None = None) -> str:
     """The pyLODE page of the ontology; the titles in each language are shown side by side."""
     import rdflib
-    from rdflib.namespace import DCTERMS, OWL, RDF
+    from rdflib.namespace import DCTERMS, RDFS
 
     path = path or data_dir("ontology") / "clusterkg.ttl"
     graph = rdflib.Graph()
@@ -74,11 +74,14 @@ def ontology_html(path: Path | None = None) -> str:
         graph.parse(path, format="turtle")
     except Exception as exc:  # rdflib raises many types for bad input
         raise InputError(f"{path}: {' '.join(str(exc).split())}") from None
-    for ontology in graph.subjects(RDF.type, OWL.Ontology):
-        titles = sorted(graph.objects(ontology, DCTERMS.title), key=lambda t: (t.language != "en", str(t)))
-        if len(titles) > 1:  # pyLODE would run them together in its heading
-            graph.remove((ontology, DCTERMS.title, None))
-            graph.add((ontology, DCTERMS.title, rdflib.Literal(" / ".join(map(str, titles)))))
+    # pyLODE runs the labels of several languages together ("source document원전 문헌"):
+    # give it one label per term, English first, then Korean.
+    for predicate in (DCTERMS.title, RDFS.label):
+        for subject in set(graph.subjects(predicate, None)):
+            values = sorted(graph.objects(subject, predicate), key=lambda t: (getattr(t, "language", None) != "en", str(t)))
+            if len(values) > 1:
+                graph.remove((subject, predicate, None))
+                graph.add((subject, predicate, rdflib.Literal(" / ".join(map(str, values)))))
     with _quiet_logging():
         from pylode import OntPub
 
