@@ -74,7 +74,10 @@ class FileStore:
 
 
 def parse_graph_option(item: str) -> tuple[str, Path]:
-    """``IRI=FILE`` (from ``--graph``); the IRI may be written ``<...>``."""
+    """``IRI=FILE`` (from ``--graph``); write ``<IRI>=FILE`` when the IRI or the file name holds '='."""
+    if item.startswith("<") and ">=" in item:
+        iri, _, file = item[1:].partition(">=")
+        return iri, Path(file)
     iri, sep, file = item.rpartition("=")
     if not sep or not iri or not file:
         raise InputError(f"--graph expects IRI=FILE, got {item!r}")

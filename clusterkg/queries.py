@@ -10,7 +10,12 @@ of ``#`` comment lines that this module reads::
     # param: lang (lang) = en -- language of the labels
     # param: cluster (iri) -- no default: the parameter is required
     # param: kind (iri, optional) -- unbound when not given
+    # lists: industries, anchors
     # service: https://query.wikidata.org/sparql   (an outside endpoint the query calls)
+
+``lists`` names columns holding several values joined with ``"; "``
+(GROUP_CONCAT): clusterkg sorts the values in each such cell, since SPARQL
+leaves their order to the engine and answers must not change with it.
 
 Parameter types: ``iri``, ``string``, ``integer``, ``decimal``, ``boolean``,
 ``date``, ``lang`` (a language tag) and ``term`` (any value, read as for an
@@ -32,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError, NotFoundError, QueryError
+from .errors import EndpointError, InputError, NotFoundError, QueryError
 from .namespaces import PREFIXES
 from .resources import data_dir
 from .store import QueryResult, Store, Term
@@ -47,6 +52,8 @@ _PARAM = re.compile(
     r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)(?P<optional>\s*,\s*optional)?\)"
     r"\s*(?:=\s*(?P<default>.*?))?\s*(?:--\s*(?P<doc>.*))?$"
 )
+FIELDS = ("title", "description", "param", "lists", "service")
+LIST_SEPARATOR = "; "
 _LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
 _PNAME = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*)?:(?P<local>[A-Za-z0-9_][^\s<>\"{}|^`\\]*)?$")
 
@@ -93,6 +100,11 @@ class NamedQuery:
     def title_in(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title.get("en") or self.name
 
+    @property
+    def lists(self) -> list[str]:
+        """Columns whose cells are lists joined with ``"; "``, sorted by :func:`run_named`."""
+        return [name.lstrip("?") for name in re.split(r"[\s,]+", self.meta.get("lists", "")) if name]
+
 
 # --------------------------------------------------------------------------
 # The catalogue
@@ -126,6 +138,8 @@ def parse_header(text: str, name: str = "query") -> tuple[dict[str, str], list[P
         if not match:
             continue  # an ordinary comment
         key, value = match["key"], match["value"].strip()
+        if key.partition("@")[0] not in FIELDS:
+            raise InputError(f"{name}, line {number}: unknown header field {key!r}; the fields are {', '.join(FIELDS)}")
         if key == "param":
             params.append(_parse_param(value, name, number))
         else:
@@ -435,6 +449,23 @@ def run(
         raise QueryError(explain_syntax_error(str(exc), sparql, 0, offset)) from None
     except RuntimeError as exc:
         raise QueryError(_runtime_message(str(exc), bindings)) from None
+    except EndpointError:
+        # a remote engine's syntax errors vary; if ours finds one too, say where it is
+        local = local_syntax_error(text)
+        if local is None:
+            raise
+        raise QueryError(explain_syntax_error(local, sparql, 0, offset) + " (the endpoint refused it too)") from None
+
+
+def local_syntax_error(sparql: str) -> str | None:
+    """The embedded engine's syntax error for a query, or None if it parses."""
+    try:
+        ox.Store().query(sparql)
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:  # an evaluation problem is not a syntax error
+        return None
+    return None
 
 
 def _runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:
@@ -465,4 +496,21 @@ def run_named(
 ) -> QueryResult:
     """Run the named query ``name`` with typed parameter values (defaults for the rest)."""
     query = get(name)
-    return run(store, query.text, named_bindings(query, params or {}), base_iri=base_iri)
+    result = run(store, query.text, named_bindings(query, params or {}), base_iri=base_iri)
+    columns = [i for i, variable in enumerate(result.variables) if variable in query.lists]
+    if columns and result.kind == "select":
+        result.rows = (_sort_lists(row, columns) for row in result.rows)
+    return result
+
+
+def _sort_lists(row: tuple[Term | None, ...], columns: list[int]) -> tuple[Term | None, ...]:
+    """A row with the values of its list cells in sorted order."""
+    cells = list(row)
+    for index in columns:
+        cell = cells[index]
+        if isinstance(cell, ox.Literal) and LIST_SEPARATOR in cell.value:
+            ordered = LIST_SEPARATOR.join(sorted(cell.value.split(LIST_SEPARATOR)))
+            cells[index] = ox.Literal(ordered, language=cell.language) if cell.language else ox.Literal(
+                ordered, datatype=cell.datatype
+            )
+    return tuple(cells)

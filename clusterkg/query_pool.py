@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -48,6 +49,13 @@ class Job:
     base_iri: str | None = None
 
 
+    def key(self) -> tuple:
+        """What identifies the answer (the snapshot aside)."""
+        bindings = tuple(sorted((name, str(term)) for name, term in self.bindings.items()))
+        return (self.sparql, self.accept, self.format, tuple(self.default_graphs), tuple(self.named_graphs),
+                bindings, self.base_iri)
+
+
 @dataclass
 class Reply:
     """A worker's answer: HTTP status, media type and body (or an error message)."""
@@ -55,6 +63,45 @@ class Reply:
     status: int
     media_type: str
     body: bytes
+
+
+class ReplyCache:
+    """Recent successful answers, least recently used first out, within a byte budget.
+
+    Exact, because the workers answer from an immutable snapshot; it is
+    cleared whenever the pool moves to a new one.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[tuple, Reply] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: tuple) -> Reply | None:
+        reply = self._entries.get(key)
+        if reply is not None:
+            self._entries.move_to_end(key)
+        return reply
+
+    def put(self, key: tuple, reply: Reply) -> None:
+        size = self._size(key, reply)
+        if size > self.max_bytes // 8 or key in self._entries:
+            return
+        self._entries[key] = reply
+        self.bytes += size
+        while self.bytes > self.max_bytes:
+            self.bytes -= self._size(*self._entries.popitem(last=False))
+
+    @staticmethod
+    def _size(key: tuple, reply: Reply) -> int:
+        return len(reply.body) + sum(len(str(part)) for part in key)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.bytes = 0
 
 
 class QueryTimeout(Exception):
@@ -178,12 +225,14 @@ class QueryPool:
         timeout: float = 30.0,
         max_results: int | None = 10000,
         reload_interval: float = 2.0,
+        cache_bytes: int = 64 << 20,
     ) -> None:
         self.store_dir = Path(store_dir) if store_dir else default_store_dir()
         self.size = max(1, workers)
         self.timeout = timeout
         self.max_results = max_results
         self.reload_interval = reload_interval
+        self.cache = ReplyCache(cache_bytes)
         self.generation = 0
         self.triples = 0
         self._tmp = Path(tempfile.mkdtemp(prefix="clusterkg-serve-"))
@@ -198,10 +247,11 @@ class QueryPool:
     def _take_snapshot(self) -> tuple[Path, tuple, int]:
         self._tmp.mkdir(parents=True, exist_ok=True)
         path = self._tmp / f"snapshot-{self.generation + 1}.nq"
-        with open_embedded(self.store_dir) as store:
+        with open_embedded(self.store_dir) as store:  # no writer can change it meanwhile
+            fingerprint = store_fingerprint(self.store_dir)
             store.oxigraph.dump(str(path), format=ox.RdfFormat.N_QUADS)
             count = len(store.oxigraph)
-        return path, store_fingerprint(self.store_dir), count
+        return path, fingerprint, count
 
     async def reload(self) -> None:
         """Take a new snapshot; workers move to it between queries."""
@@ -209,6 +259,7 @@ class QueryPool:
         previous = self._snapshot
         self._snapshot, self._fingerprint, self.triples = path, fingerprint, count
         self.generation += 1
+        self.cache.clear()
         if previous is not None:
             previous.unlink(missing_ok=True)  # workers already hold it in memory
             for _ in range(self._idle.qsize()):  # refresh idle workers now
@@ -263,6 +314,7 @@ class QueryPool:
         if self._snapshot is None:
             self._snapshot, self._fingerprint, self.triples = self._take_snapshot()
             self.generation += 1
+        self.cache.clear()
 
     async def start(self) -> None:
         """Take the first snapshot (unless prepared) and start the workers."""
@@ -287,7 +339,21 @@ class QueryPool:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     async def run(self, job: Job) -> Reply:
-        """Run a job on a free worker; raises QueryTimeout or ServerBusy."""
+        """The answer to a job: from the cache, or from a free worker.
+
+        Raises QueryTimeout or ServerBusy.
+        """
+        key = job.key()
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        generation = self.generation
+        reply = await self._run_on_worker(job)
+        if reply.status == 200 and generation == self.generation:
+            self.cache.put(key, reply)
+        return reply
+
+    async def _run_on_worker(self, job: Job) -> Reply:
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout=self.timeout)
         except asyncio.TimeoutError:

@@ -27,8 +27,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -37,7 +35,7 @@ from starlette.staticfiles import StaticFiles
 from . import named
 from .errors import ClusterKGError, InputError, NotFoundError, QueryError
 from .query_pool import Job, QueryPool, QueryTimeout, ServerBusy
-from .sparql_protocol import RESULT_FORMATS, ProtocolError, check_query
+from .sparql_protocol import READ_ONLY, RESULT_FORMATS, ProtocolError, check_query
 
 WEB_DIR = Path(__file__).resolve().parent / "web" / "static"
 MAX_BODY = 1 << 20  # bytes of a POSTed query
@@ -56,10 +54,15 @@ class ServerConfig:
     workers: int = 2
     store_dir: Path | None = None
     reload_interval: float = 2.0
+    cache_mb: float = 64.0
+
+
+#: Browser pages on other origins (a YASGUI page, a notebook) may query the endpoint: it is read-only.
+CORS = {"Access-Control-Allow-Origin": "*"}
 
 
 def _text(status: int, message: str) -> PlainTextResponse:
-    return PlainTextResponse(message + "\n", status_code=status)
+    return PlainTextResponse(message + "\n", status_code=status, headers=CORS)
 
 
 class Endpoint:
@@ -75,13 +78,11 @@ class Endpoint:
             reply = await self.pool.run(job)
         except ProtocolError as exc:
             return _text(exc.status, exc.message)
-        except QueryTimeout as exc:
-            return _text(503, str(exc))
-        except ServerBusy as exc:
+        except (QueryTimeout, ServerBusy) as exc:
             return _text(503, str(exc))
         except ClusterKGError as exc:
             return _text(500, " ".join(str(exc).split()))
-        headers = {"Vary": "Accept"}
+        headers = {"Vary": "Accept", **CORS}
         media = reply.media_type
         if reply.status == 200 and not media.startswith(("application/sparql-results", "application/ld+json")):
             media += "; charset=utf-8"
@@ -100,7 +101,7 @@ class Endpoint:
             elif content_type == "application/sparql-query":
                 params.append(("query", body.decode("utf-8", "replace")))
             elif content_type == "application/sparql-update":
-                return _text(403, "this endpoint is read-only: SPARQL Update requests are refused")
+                return _text(403, READ_ONLY)
             else:
                 return _text(
                     415,
@@ -109,7 +110,7 @@ class Endpoint:
                 )
         queries = [v for k, v in params if k == "query"]
         if any(k == "update" for k, _ in params):
-            return _text(403, "this endpoint is read-only: SPARQL Update requests are refused")
+            return _text(403, READ_ONLY)
         if not queries:
             return self._description(request)
         if len(queries) > 1:
@@ -137,15 +138,24 @@ class Endpoint:
             f"  sd:supportedLanguage sd:SPARQL11Query ;\n  sd:feature sd:UnionDefaultGraph ;\n"
             f"  sd:resultFormat {formats} .\n"
         )
-        return Response(body, media_type="text/turtle; charset=utf-8")
+        return Response(body, media_type="text/turtle; charset=utf-8", headers=CORS)
+
+    async def preflight(self, request: Request) -> Response:
+        """CORS preflight of a browser on another origin."""
+        return Response(status_code=204, headers={
+            **CORS,
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers", "*"),
+            "Access-Control-Max-Age": "600",
+        })
 
     async def update(self, request: Request) -> Response:
         """Updates are never accepted."""
-        return _text(403, "this endpoint is read-only: SPARQL Update requests are refused")
+        return _text(403, READ_ONLY)
 
     async def queries(self, request: Request) -> Response:
         """The named-query catalogue as JSON."""
-        return JSONResponse(named.catalogue_json())
+        return JSONResponse(named.catalogue_json(), headers=CORS)
 
     async def named_query(self, request: Request) -> Response:
         """Run one named query with parameters from the URL (or a POSTed form)."""
@@ -173,6 +183,8 @@ class Endpoint:
                 "workers": self.pool.size,
                 "triples": self.pool.triples,
                 "snapshot": self.pool.generation,
+                "cache_mb": self.config.cache_mb,
+                "cached_answers": len(self.pool.cache),
                 "result_formats": list(RESULT_FORMATS.values()),
             }
         )
@@ -181,15 +193,21 @@ class Endpoint:
         return FileResponse(WEB_DIR / "index.html", media_type="text/html; charset=utf-8")
 
 
-def create_app(config: ServerConfig, pool: QueryPool | None = None) -> Starlette:
-    """The ASGI application; starts the pool's workers when it starts."""
-    pool = pool or QueryPool(
+def make_pool(config: ServerConfig) -> QueryPool:
+    """The query pool that ``config`` asks for."""
+    return QueryPool(
         config.store_dir,
         workers=config.workers,
         timeout=config.timeout,
         max_results=config.max_results,
         reload_interval=config.reload_interval,
+        cache_bytes=int(config.cache_mb * (1 << 20)),
     )
+
+
+def create_app(config: ServerConfig, pool: QueryPool | None = None) -> Starlette:
+    """The ASGI application; starts the pool's workers when it starts."""
+    pool = pool or make_pool(config)
     endpoint = Endpoint(config, pool)
 
     @contextlib.asynccontextmanager
@@ -203,16 +221,14 @@ def create_app(config: ServerConfig, pool: QueryPool | None = None) -> Starlette
     routes = [
         Route("/", endpoint.index),
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
+        Route("/sparql", endpoint.preflight, methods=["OPTIONS"]),
         Route("/update", endpoint.update, methods=["GET", "POST"]),
         Route("/api/info", endpoint.info),
         Route("/api/queries", endpoint.queries),
         Route("/api/queries/{name}", endpoint.named_query, methods=["GET", "POST"]),
         Mount("/static", app=StaticFiles(directory=WEB_DIR), name="static"),
     ]
-    middleware = [
-        Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])
-    ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 def is_loopback(host: str) -> bool:
@@ -258,13 +274,9 @@ def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -
         raise InputError("--max-results must be at least 1")
     if config.workers < 1:
         raise InputError("--workers must be at least 1")
-    pool = QueryPool(
-        config.store_dir,
-        workers=config.workers,
-        timeout=config.timeout,
-        max_results=config.max_results,
-        reload_interval=config.reload_interval,
-    )
+    if config.cache_mb < 0:
+        raise InputError("--cache-mb must not be negative")
+    pool = make_pool(config)
     try:
         pool.prepare()  # build/open the store now, so that its errors come out as one line
         sock = listen(config.host, config.port)

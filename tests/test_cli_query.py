@@ -56,7 +56,8 @@ def test_queries_lists_names_titles_and_parameters() -> None:
         assert f"{query.name}: {query.title['en']}" in output
     assert "--param finding=<iri>  (required)" in output
     assert "--param lang=<lang>  (default en)" in output
-    assert "--param type=<iri>  (optional)" in output
+    assert "--param entity=<iri>  (optional)" in output
+    assert "--param type=<iri>  (default ckg:IndustrialCluster)" in output
     assert "오해와 그에 대한 반론" in ok("queries", "--lang", "ko")
 
 
@@ -253,3 +254,17 @@ def test_the_readme_examples_give_the_output_shown() -> None:
         actual = ok(*args).splitlines()
         shown = shown[: shown.index("...")] if "..." in shown else shown
         assert actual[: len(shown)] == shown, args
+
+
+def test_output_to_a_file_and_xml_results(tmp_path: Path) -> None:
+    target = tmp_path / "out.srx"
+    assert ok("query", "policies-by-stage", "--format", "xml", "-o", str(target)) == ""
+    solutions = list(ox.parse_query_results(path=str(target), format=ox.QueryResultsFormat.XML))
+    assert len(solutions) == 9 and {s["order"].value for s in solutions} == {"1", "2", "3", "4"}
+
+
+def test_myths_without_sections_read_cleanly() -> None:
+    from clusterkg.views import Finding, Myth, format_myths
+
+    text = format_myths([Myth("Myth: added by a user", "", [Finding("a finding", "", "")])], width=80)
+    assert text == "Myth 1: added by a user\n  Countered by:\n  - a finding\n"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from servers import free_port
 
 from clusterkg.enrich import enrich
 from clusterkg.linking import link
@@ -31,9 +31,9 @@ def linked_store(wikidata_endpoint: str, tmp_path_factory: pytest.TempPathFactor
     return settings
 
 
-def run(settings: StoreSettings, text: str, lang: str = "en") -> list[dict[str, str]]:
+def run(settings: StoreSettings, text: str, lang: str | None = "en") -> list[dict[str, str]]:
     with open_store(settings) as store:
-        result = store.query(text, bindings={"lang": ox.Literal(lang)})
+        result = store.query(text, bindings={"lang": ox.Literal(lang)} if lang else None)
         return [{v: (t.value if t is not None else None) for v, t in zip(result.variables, row)} for row in result.rows]
 
 
@@ -41,8 +41,7 @@ def run(settings: StoreSettings, text: str, lang: str = "en") -> list[dict[str, 
 def test_headers(name: str) -> None:
     text = (data_dir("queries") / f"{name}.rq").read_text(encoding="utf-8")
     fields = dict(re.findall(r"^# ([a-z@]+): (.*)$", text, re.MULTILINE))
-    assert {"title", "title@ko", "description", "description@ko", "param"} <= set(fields)
-    assert fields["param"].startswith("lang (lang) = en")
+    assert {"title", "title@ko", "description", "description@ko"} <= set(fields)
 
 
 def test_clusters_with_coordinates_and_population(linked_store: StoreSettings) -> None:
@@ -60,10 +59,18 @@ def test_clusters_with_coordinates_and_population(linked_store: StoreSettings) -
 
 def test_federated_query_against_the_fixture_endpoint(linked_store: StoreSettings, wikidata_endpoint: str) -> None:
     text = (data_dir("queries") / "wikidata-live-facts.rq").read_text(encoding="utf-8")
-    assert f"SERVICE <{WIKIDATA_SPARQL}>" in text
-    rows = run(linked_store, text.replace(WIKIDATA_SPARQL, wikidata_endpoint))
+    assert f"SERVICE SILENT <{WIKIDATA_SPARQL}>" in text
+    rows = run(linked_store, text.replace(WIKIDATA_SPARQL, wikidata_endpoint), None)
     by_place = {r["placeLabel"]: r for r in rows}
     assert by_place["Seoul"]["population"] == "10349312"
     assert by_place["Seoul"]["geonames"] == "1835848"
     assert by_place["Boston"]["item"] == "http://www.wikidata.org/entity/Q100"
+    assert by_place["Seoul"]["placeLabelKo"] == "서울"
     assert "United States" not in by_place  # linked to a stand-in outside the VALUES block
+
+
+def test_federated_query_without_the_service_lists_places_only(linked_store: StoreSettings) -> None:
+    text = (data_dir("queries") / "wikidata-live-facts.rq").read_text(encoding="utf-8")
+    rows = run(linked_store, text.replace(WIKIDATA_SPARQL, f"http://127.0.0.1:{free_port()}/sparql"), None)
+    assert rows and all(r["population"] is None for r in rows)
+    assert "Seoul" in {r["placeLabel"] for r in rows}

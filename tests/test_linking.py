@@ -8,18 +8,7 @@ import pytest
 from stub_http import Reply, stub_server
 
 from clusterkg.errors import EndpointError, InputError
-from clusterkg.linking import (
-    CKG,
-    Candidate,
-    Entity,
-    WD,
-    find_entities,
-    link,
-    rank,
-    score,
-    search_names,
-    search_query,
-)
+from clusterkg.linking import WD, Entity, find_entities, link, search_names, search_query
 from clusterkg.namespaces import CKI, LINKS_GRAPH
 from clusterkg.sparqlclient import SparqlClient
 from clusterkg.store import StoreSettings, open_store
@@ -141,56 +130,6 @@ def test_unknown_kind_and_bad_threshold(store_dir: Path, tmp_path: Path) -> None
         link(StoreSettings(store_dir=store_dir), make_client("http://127.0.0.1:9/", tmp_path, offline=True), threshold=2)
 
 
-# --------------------------------------------------------------------------- scoring, no server
-
-
-def _city(**facts) -> Entity:
-    entity = Entity(CKI + "x", "place", {CKG + "City", CKG + "Place"}, [("Boston", "en"), ("보스턴", "ko")])
-    for key, value in facts.items():
-        setattr(entity, key, value)
-    return entity
-
-
-def _candidate(**facts) -> Candidate:
-    base = dict(labels={"en": ["Boston"], "ko": ["보스턴"]}, types=["big city"], country_labels=["United States of America"])
-    base.update(facts)
-    return Candidate(WD + "Q1", **base)
-
-
-def test_score_rewards_agreement() -> None:
-    c = score(_city(countries={"US"}, point=(-71.06, 42.36)), _candidate(point=(-71.05, 42.35)))
-    assert c.score == 1.0
-    assert any("coordinates 1 km apart" in r for r in c.reasons)
-
-
-@pytest.mark.parametrize(
-    "entity_facts,candidate_facts,reason",
-    [
-        ({"countries": {"US"}}, {"country_labels": ["United Kingdom"]}, "country: GB, not US"),
-        ({}, {"types": ["television series"]}, "type unrelated: television series"),
-        ({"ancestors": {"massachusetts"}}, {"admin": {"lincolnshire"}}, "located in another region"),
-        ({"point": (-71.06, 42.36)}, {"point": (-0.02, 52.98)}, "km apart"),
-        ({"start_year": 1630}, {"inception": 1979}, "inception 1979, not 1630"),
-    ],
-)
-def test_score_penalises_disagreement(entity_facts: dict, candidate_facts: dict, reason: str) -> None:
-    good = score(_city(**entity_facts), _candidate())
-    bad = score(_city(**entity_facts), _candidate(**candidate_facts))
-    assert bad.score < good.score
-    assert bad.score < 0.7
-    assert any(reason in r for r in bad.reasons), bad.reasons
-
-
-def test_rank_needs_threshold_and_margin() -> None:
-    entity = _city(countries={"US"})
-    twins = [_candidate(), Candidate(WD + "Q2", labels={"en": ["Boston"]}, types=["city"], country_labels=["United States"])]
-    assert rank(entity, twins, 0.7).status == "ambiguous"
-    assert rank(entity, twins[:1], 0.7).chosen.id == "Q1"
-    assert rank(entity, twins[:1], 1.0).status == "linked"
-    lone = rank(entity, [Candidate(WD + "Q3", labels={"en": ["Boston"]})], 0.7)
-    assert lone.status == "below threshold" and lone.chosen is None
-
-
 def test_search_names_and_query_escape_quotes() -> None:
     entity = Entity(CKI + "x", "place", set(), [("부천시", "ko"), ('Say "hi"', "")])
     names = search_names(entity)
@@ -207,3 +146,23 @@ def test_a_rerun_over_part_of_what_was_seen_is_free(wikidata_endpoint: str, stor
     assert places.requests == 0 and places.written == 11
     rest = link(settings, make_client(wikidata_endpoint, tmp_path, offline=True))  # the entities still unlinked
     assert rest.requests == 0 and rest.written == 1  # Silicon Valley
+
+
+def test_fixture_uses_only_verified_or_fictitious_ids() -> None:
+    import re
+
+    from conftest import SHARED, WIKIDATA_FIXTURE
+
+    verified_file = SHARED / "open-data" / "verified-ids.md"
+    if not verified_file.exists():
+        pytest.skip(f"{verified_file} is not here")
+    verified = set(re.findall(r"\|\s*(Q\d+)\s*\|", verified_file.read_text(encoding="utf-8")))
+    used = set(re.findall(r"wd:(Q\d+)", WIKIDATA_FIXTURE.read_text(encoding="utf-8")))
+    real = {q for q in used if int(q[1:]) < 9990000000}
+    assert real and real <= verified, real - verified
+    readme = (WIKIDATA_FIXTURE.parent / "README.md").read_text(encoding="utf-8")
+    assert all(f"| {q} |" in readme for q in real)
+    from clusterkg.resources import data_dir
+
+    in_query = set(re.findall(r"wd:(Q\d+)", (data_dir("queries") / "wikidata-live-facts.rq").read_text(encoding="utf-8")))
+    assert in_query and in_query <= verified

@@ -285,7 +285,7 @@ def test_runaway_query_is_stopped_while_others_are_served(server) -> None:
     served = []
     while thread.is_alive() and len(served) < 20:
         started = time.monotonic()
-        status, _, body = get(server, CLUSTERS, format="csv")
+        status, _, body = get(server, f"# {len(served)}\n{CLUSTERS}", format="csv")  # each new: no cache hit
         served.append((status, time.monotonic() - started))
         time.sleep(0.1)
     thread.join(timeout=TIMEOUT_S + 30)
@@ -294,8 +294,7 @@ def test_runaway_query_is_stopped_while_others_are_served(server) -> None:
     assert TIMEOUT_S - 0.5 <= outcome["seconds"] < TIMEOUT_S + 10  # type: ignore[operator]
     assert served and all(status == 200 for status, _ in served)
     assert max(seconds for _, seconds in served) < TIMEOUT_S  # not queued behind the runaway query
-    # the stopped worker is replaced: two queries at once still run side by side
-    assert get(server, CLUSTERS, format="csv")[0] == 200
+    assert get(server, f"# after\n{CLUSTERS}", format="csv")[0] == 200  # the stopped worker was replaced
 
 
 # --- named queries and the page's API --------------------------------------------------
@@ -310,11 +309,13 @@ def test_named_query_catalogue_and_run(server) -> None:
     status, headers, body = http(server.url + "/api/queries/myths-and-findings?lang=ko",
                                  headers={"Accept": "application/sparql-results+json"})
     assert status == 200
-    rows = json.loads(body)["results"]["bindings"]
+    answer = json.loads(body)
+    rows = answer["results"]["bindings"]
     assert rows and all(r["mythLabel"]["xml:lang"] == "ko" for r in rows if "mythLabel" in r)
     status, headers, body = http(server.url + "/api/queries/myths-and-findings?lang=en&format=csv")
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
-    assert body.decode().splitlines()[0] == "lang,myth,mythLabel,finding,findingLabel"
+    lines = body.decode().splitlines()
+    assert lines[0] == ",".join(answer["head"]["vars"]) and len(lines) == len(rows) + 1
 
 
 def test_named_query_errors(server) -> None:
@@ -365,3 +366,15 @@ def test_writes_are_not_blocked_and_are_served(tmp_path: Path) -> None:
         assert b"true" in get(srv, ask, format="csv")[2]
         info = json.loads(http(srv.url + "/api/info")[2])
         assert info["snapshot"] >= 2
+
+
+def test_answers_are_cached_until_the_snapshot_changes(server) -> None:
+    query = f"# cache test\n{CLUSTERS}"
+    cached = lambda: json.loads(http(server.url + "/api/info")[2])["cached_answers"]  # noqa: E731
+    before = cached()
+    first = get(server, query, format="json")
+    assert cached() == before + 1
+    second = get(server, query, format="json")
+    assert cached() == before + 1  # answered from the cache
+    assert first[0] == second[0] == 200 and first[2] == second[2]
+    assert get(server, query, format="tsv")[2] != first[2]  # the format is part of the key

@@ -53,6 +53,17 @@ def test_5xx_backoff_then_error_after_retries(tmp_path: Path) -> None:
     assert not (tmp_path / "cache").exists()  # an error is never cached
 
 
+def test_dropped_connection_is_retried(tmp_path: Path) -> None:
+    with stub_server([Reply(0), Reply(body=ONE_ROW)]) as stub:
+        c, waits = client(stub.url, tmp_path)
+        assert len(c.select(QUERY)) == 1
+    assert waits == [0.01] and c.stats.requests == 2
+    with stub_server([Reply(0)]) as stub:
+        c, _ = client(stub.url, tmp_path / "other", retries=1)
+        with pytest.raises(EndpointError, match=r"dropped the connection \(after 2 attempts\)"):
+            c.select(QUERY)
+
+
 def test_retry_after_beyond_limit_gives_up_at_once(tmp_path: Path) -> None:
     with stub_server([Reply(429, b"", {"Retry-After": "3600"})]) as stub:
         c, waits = client(stub.url, tmp_path, max_wait=60)

@@ -178,9 +178,11 @@ def test_named_query_runs_and_downloads(browser, server) -> None:
     assert "Myth:" in browser.find_element("css selector", "#results table.results").text
     shot(browser, "query-named")
     href = browser.find_element("css selector", "#results a.download-csv").get_attribute("href")
+    columns = [th.text for th in browser.find_elements("css selector", "#results table.results thead th")]
     with urllib.request.urlopen(href, timeout=30) as response:
         assert response.headers["Content-Type"].startswith("text/csv")
-        assert response.read().decode().splitlines()[0] == "lang,myth,mythLabel,finding,findingLabel"
+        lines = response.read().decode().splitlines()
+    assert lines[0] == ",".join(c.lstrip("?") for c in columns) and len(lines) == len(rows) + 1
 
 
 def test_own_sparql_runs(browser, server) -> None:
@@ -210,3 +212,13 @@ def test_map_and_entity_graph(browser, server) -> None:
     assert browser.find_element("css selector", ".entity-head h1").text == "Seoul Venture Valley"
     shot(browser, "entity")
     assert page_errors(browser) == []
+
+
+def test_map_without_coordinates_says_so(browser, tmp_path: Path) -> None:
+    with clusterkg_server(tmp_path / "store") as bare:
+        open_view(browser, bare, "#/map", lang="ko")
+        message = wait_for(browser, ".map-status .empty-map")[0].text
+        assert "좌표가 알려진 클러스터가 아직 없습니다" in message
+        wait_for(browser, "#map .leaflet-overlay-pane path", 50)  # the base map still shows
+        assert not browser.find_elements("css selector", "#map path.leaflet-interactive[stroke='#b3261e']")
+        shot(browser, "map-empty-ko")

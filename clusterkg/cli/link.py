@@ -69,6 +69,10 @@ def _progress(label: str) -> tuple[Callable[[int], Callable[[int], None]], Calla
     return start, finish
 
 
+def _counts(requests: int, hits: int) -> str:
+    return f"{requests} request{'s' * (requests != 1)}, {hits} answer{'s' * (hits != 1)} from the cache"
+
+
 def _table(rows: list[list[str]], headers: list[str]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
@@ -119,7 +123,7 @@ def link(settings: StoreSettings, wikidata: str, offline: bool, cache_dir: Path 
     done = "dry run, nothing written" if dry_run else f"{report.written} written"
     click.echo(
         f"{len(report.linked)} of {len(report.matches)} entities linked ({done}); "
-        f"{report.requests} requests, {report.cache_hits} answers from the cache",
+        f"{_counts(report.requests, report.cache_hits)}",
         err=True,
     )
 
@@ -159,7 +163,7 @@ def enrich(settings: StoreSettings, wikidata: str, offline: bool, cache_dir: Pat
     done = "dry run, nothing written" if dry_run else "enrichment graph replaced"
     click.echo(
         f"{len(report.values)} values for {report.entities} linked entities ({done}); "
-        f"{report.requests} requests, {report.cache_hits} answers from the cache",
+        f"{_counts(report.requests, report.cache_hits)}",
         err=True,
     )
 

@@ -145,14 +145,16 @@ def query(
             named = queries.get(name)
             if any(p.name == "lang" for p in named.params):
                 values.setdefault("lang", lang)
+            bound = set(queries.named_bindings(named, values))  # defaults included
             answer = results.materialize(queries.run_named(store, name, values, base_iri=base))
         else:
+            bound = set(values)
             text = _read_query(file) if file is not None else expression or ""
             answer = results.materialize(
                 queries.run_text(store, text, values, base_iri=base, default_prefixes=expression is not None)
             )
         labels = results.lookup_labels(store, results.result_iris(answer), lang) if fmt == "table" else {}
-    hide = results.table_hidden(answer.variables, values) if fmt == "table" else set()
+    hide = results.table_hidden(answer.variables, bound) if fmt == "table" else set()
     write_output(results.serialize(answer, fmt, labels=labels, width=width, hide=hide), output)
 
 

@@ -24,9 +24,11 @@ from ..store import StoreSettings
               type=click.IntRange(min=1), help="Worker processes that run queries in parallel.")
 @click.option("--reload-interval", default=2.0, show_default=True, type=float, metavar="S",
               help="Look for changes to the store every S seconds and serve them (0: never).")
+@click.option("--cache-mb", default=64.0, show_default=True, type=float, metavar="MB",
+              help="Keep recent answers in memory, up to MB megabytes (0: no cache). Exact: a new snapshot clears it.")
 @click.pass_obj
 def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_results: int,
-          allow_service: bool, workers: int, reload_interval: float) -> None:
+          allow_service: bool, workers: int, reload_interval: float, cache_mb: float) -> None:
     """Serve the store as a SPARQL 1.1 endpoint (/sparql) and a web page (/).
 
     Read-only: SPARQL Update is refused. Each query runs in a worker process
@@ -48,6 +50,6 @@ def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_res
         click.echo(f"Warning: listening on {host}: the endpoint is reachable from other machines.", err=True)
     config = ServerConfig(host=host, port=port, timeout=timeout, max_results=max_results,
                           allow_service=allow_service, workers=workers, store_dir=settings.store_dir,
-                          reload_interval=reload_interval)
+                          reload_interval=reload_interval, cache_mb=cache_mb)
     run_server(config, on_ready=lambda url: click.echo(
         f"Serving {url}/ (SPARQL endpoint: {url}/sparql); Ctrl-C to stop.", err=True))

@@ -505,15 +505,25 @@ function drawGraph(container, iri, outgoing, incoming) {
   const cy = cytoscape({
     container,
     elements: [...nodes.values(), ...edges],
-    layout: { name: "concentric", concentric: (n) => (n.id() === iri ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 18, animate: false },
+    layout: { name: "concentric", concentric: (n) => (n.id() === iri ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 46,
+      spacingFactor: 1.1, padding: 24, animate: false },
     style: [
       { selector: "node", style: { label: "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 110,
         "background-color": "#5b7fa6", width: 14, height: 14, color: "#223", "text-valign": "bottom", "text-margin-y": 3 } },
       { selector: "node.center", style: { "background-color": "#e4572e", width: 22, height: 22, "font-weight": "bold", "font-size": 11 } },
       { selector: "edge", style: { width: 1, "line-color": "#b8c4d2", "target-arrow-color": "#b8c4d2", "target-arrow-shape": "triangle",
-        "curve-style": "bezier", label: "data(label)", "font-size": 7, color: "#778", "text-rotation": "autorotate" } },
+        "curve-style": "bezier", "font-size": 8, color: "#556", "text-rotation": "autorotate", "text-background-color": "#fff",
+        "text-background-opacity": 0.8 } },
+      { selector: "edge.hover", style: { label: "data(label)", "line-color": "#5b7fa6", width: 2 } },
     ],
   });
+  // a relation's name shows when the pointer is on its edge or on the node at its other end
+  const hover = (on) => (event) => {
+    const target = event.target;
+    (target.isEdge() ? target : target.connectedEdges()).toggleClass("hover", on);
+  };
+  cy.on("mouseover", "node, edge", hover(true));
+  cy.on("mouseout", "node, edge", hover(false));
   cy.on("tap", "node", (event) => {
     if (event.target.id() !== iri) go(entityHref(event.target.id()));
   });
