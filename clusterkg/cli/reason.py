@@ -72,7 +72,7 @@ def format_result(result, written: int | None) -> str:  # noqa: ANN001 -- a Reas
     if result.consistent:
         lines.append(f"unsatisfiable {len(result.unsatisfiable)} class(es)")
         lines += [f"  {shorten_iris(iri)}" for iri in result.unsatisfiable]
-        for title, facts in (("new sub-classes", result.new_subclasses), ("new types", result.new_types),
+        for title, facts in (("new subclass", result.new_subclasses), ("new types", result.new_types),
                              ("new links", result.new_links)):
             lines.append(f"{title:<13} {len(facts)}")
             lines += ["  " + " ".join(short(x) for x in fact) for fact in facts]
