@@ -33,6 +33,9 @@ DECLARATION_TYPES = {
     RDFS + "Datatype",
 }
 
+#: Types of reified axioms: annotations on an axiom, not axioms themselves.
+REIFIED_TYPES = {OWL + "Axiom", OWL + "Annotation"}
+
 #: Annotation predicates that are always annotations, whether or not declared.
 ANNOTATION_PREDICATES = {
     RDFS + "label", RDFS + "comment", RDFS + "seeAlso", RDFS + "isDefinedBy",
@@ -76,10 +79,10 @@ class AxiomSet:
     annotations: list[Axiom]
     logical: list[Axiom]
 
-    def triples(self, axioms: Iterable[Axiom] | None = None, with_annotations: bool = False) -> list[Triple]:
-        """The declarations plus ``axioms`` (default: all logical axioms), as triples."""
+    def triples(self, axioms: Iterable[Axiom] | None = None, declarations: bool = True) -> list[Triple]:
+        """``axioms`` (default: all logical axioms) as triples, after the declarations unless told not to."""
         chosen = self.logical if axioms is None else axioms
-        groups = [*self.declarations, *chosen, *(self.annotations if with_annotations else [])]
+        groups = [*(self.declarations if declarations else []), *chosen]
         return [t for axiom in groups for t in axiom.triples]
 
 
@@ -104,8 +107,10 @@ def split_axioms(quads: Iterable[tuple[Triple, str]]) -> AxiomSet:
     for triple, graph in quads:
         if triple in seen or (isinstance(triple[0], ox.BlankNode) and triple[0] in referenced):
             continue
+        reified = False
         if isinstance(triple[0], ox.BlankNode):  # a root blank node: AllDisjointClasses, ...
             group = _closure(triple[0], by_subject)
+            reified = any(t[1] == TYPE and t[2].value in REIFIED_TYPES for t in group if isinstance(t[2], ox.NamedNode))
         else:
             group = [triple, *_object_closure(triple[2], by_subject)]
         seen.update(group)
@@ -113,7 +118,7 @@ def split_axioms(quads: Iterable[tuple[Triple, str]]) -> AxiomSet:
         predicate = triple[1].value
         if predicate == RDF + "type" and isinstance(triple[2], ox.NamedNode) and triple[2].value in DECLARATION_TYPES:
             declarations.append(axiom)
-        elif predicate in annotation_properties or predicate in ANNOTATION_PREDICATES:
+        elif reified or predicate in annotation_properties or predicate in ANNOTATION_PREDICATES:
             annotations.append(axiom)
         else:
             logical.append(axiom)
@@ -268,3 +273,10 @@ def relevant(candidates: Sequence[Axiom], seeds: set[str], rounds: int) -> list[
         for axiom in picked:
             names |= axiom.signature()
     return chosen
+
+
+def shorten_iris(text: str) -> str:
+    """A message with the IRIs it contains in prefixed form."""
+    import re
+
+    return re.sub(r"https?://[^\s,()<>]+", lambda m: short(ox.NamedNode(m.group(0))), text)

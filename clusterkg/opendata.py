@@ -23,17 +23,15 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import version
-from importlib.resources import files
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from .errors import InputError, NotFoundError
-from .namespaces import BASE, CKG, CKI, GRAPH, PREFIXES
+from .namespaces import BASE, CKG, CKI, OPENDATA_GRAPH, PREFIXES
+from .resources import data_dir
 from .store import Store
 
-#: The graph of identifiers from offline open data (GeoNames, ISO 3166, KSIC/ISIC).
-OPENDATA_GRAPH = GRAPH + "links/opendata"
 GEONAMES = "https://sws.geonames.org/"
 CODE = BASE + "code/"  # code lists: CODE + "ksic10/26", CODE + "isic4/2610"
 SCHEMES = {"KSIC10": CODE + "ksic10", "ISIC4": CODE + "isic4"}
@@ -284,11 +282,8 @@ class IndustryMapping:
 
 
 def mapping_table_path() -> Path:
-    """``linking/industry-codes.csv``: packaged under ``clusterkg/data/linking`` in a wheel."""
-    packaged = Path(str(files("clusterkg"))) / "data" / "linking" / "industry-codes.csv"
-    if packaged.is_file():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "linking" / "industry-codes.csv"
+    """``linking/industry-codes.csv`` (see :func:`clusterkg.resources.data_dir`)."""
+    return data_dir("linking") / "industry-codes.csv"
 
 
 def industry_mappings(path: Path | None = None) -> list[IndustryMapping]:
@@ -418,7 +413,7 @@ def open_data_triples(links: list[OpenDataLink]) -> list[ox.Triple]:
             triples.append(ox.Triple(s, n(CKG + "countryCode"), ox.Literal(link.target)))
             continue
         if link.kind == "iso3166-2":
-            triples.append(ox.Triple(s, n(DCTERMS + "identifier"), ox.Literal(f"ISO 3166-2:{link.target}")))
+            triples.append(ox.Triple(s, n(CKG + "subdivisionCode"), ox.Literal(link.target)))
             continue
         target = n(link.target)
         triples.append(ox.Triple(s, n(SKOS + link.relation), target))

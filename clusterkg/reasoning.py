@@ -250,23 +250,23 @@ def run_hermit(triples: list[Triple]) -> HermitAnswer:
     with tempfile.TemporaryDirectory(prefix="clusterkg-hermit-") as tmp:
         source = Path(tmp) / "input.nt"
         source.write_bytes(_ntriples(triples))
+        result = Path(tmp) / "output.nt"
         world = owlready2.World()
         try:
             world.get_ontology(source.as_uri()).load(format="ntriples")
             owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+            unsatisfiable = sorted(
+                c.iri for c in world.inconsistent_classes() if getattr(c, "iri", OWL + "Nothing") != OWL + "Nothing"
+            )
+            world.save(file=str(result), format="ntriples")
         except owlready2.OwlReadyInconsistentOntologyError:
-            world.close()
             return HermitAnswer(False, set(), [])
         except owlready2.OwlReadyJavaError as exc:
-            world.close()
             raise ReasonerError(f"HermiT failed: {_java_message(str(exc))}") from None
-        except (OSError, ValueError) as exc:  # owlready2 parse errors
-            world.close()
+        except (OSError, ValueError) as exc:  # owlready2's parse errors
             raise ReasonerError(f"HermiT could not read the graph: {one_line(exc)}") from None
-        unsatisfiable = sorted(c.iri for c in world.inconsistent_classes() if hasattr(c, "iri"))
-        result = Path(tmp) / "output.nt"
-        world.save(file=str(result), format="ntriples")
-        world.close()
+        finally:
+            world.close()
         after = {(q.subject, q.predicate, q.object) for q in ox.parse(path=str(result), format=ox.RdfFormat.N_TRIPLES)}
     additions = {
         t for t in after - stated
@@ -393,12 +393,15 @@ def reason(
     *,
     reasoner: str = "auto",
     explain: bool = False,
+    explain_limit: int = 10,
     quads: list[tuple[Triple, str]] | None = None,
     progress: Progress | None = None,
 ) -> ReasoningResult:
     """Check consistency, classify, and collect what follows from the stated facts.
 
     Reads ``store`` (every graph but the inferred one), or the given ``quads``.
+    With ``explain``, an inconsistency is traced to the stated axioms involved,
+    and so are the first ``explain_limit`` new facts (each takes seconds).
     """
     say = progress or (lambda message: None)
     chosen, note = choose_reasoner(reasoner)
@@ -437,8 +440,13 @@ def reason(
     result.new_types, result.new_links = selection.types, selection.links
     result.new_subclasses, result.entailed = selection.subclasses, selection.entailed
     if explain:
-        for index, triple in enumerate(result.new, 1):
-            say(f"explaining {index}/{len(result.new)}: {' '.join(short(x) for x in triple)}")
+        chosen_facts = result.new[:explain_limit]
+        if len(result.new) > len(chosen_facts):
+            result.note = (result.note + "; " if result.note else "") + (
+                f"{len(chosen_facts)} of {len(result.new)} new facts explained (raise --explain-limit for more)"
+            )
+        for index, triple in enumerate(chosen_facts, 1):
+            say(f"explaining {index}/{len(chosen_facts)}: {' '.join(short(x) for x in triple)}")
             found = explain_entailment(axioms, triple, closure_has=triple in closure, reasoner=chosen)
             if found is not None:
                 result.explanations.append(found)
@@ -463,7 +471,7 @@ _IRI_IN_TEXT = re.compile(r"https?://[^\s,()]+")
 
 def _owlrl_inconsistent(axioms: AxiomSet) -> Callable[[list[Axiom]], bool]:
     def holds(chosen: list[Axiom]) -> bool:
-        return bool(run_owlrl(axioms.triples(chosen))[1])
+        return bool(run_owlrl(axioms.triples(chosen, declarations=False))[1])
 
     return holds
 
@@ -476,7 +484,11 @@ def _hermit_inconsistent(axioms: AxiomSet) -> Callable[[list[Axiom]], bool]:
 
 
 def _candidates(axioms: AxiomSet, seeds: set[str], names: Iterable[str] = ()) -> list[list[Axiom]]:
-    """Growing candidate sets: facts about the seeds and their neighbours, then the axioms sharing names with them."""
+    """Growing candidate sets: facts about the seeds (then their neighbours too) and the axioms sharing names with them."""
+
+    def about(subjects: set[str]) -> list[Axiom]:
+        return [a for a in axioms.logical if isinstance(a.root[0], ox.NamedNode) and a.root[0].value in subjects]
+
     neighbours = set(seeds)
     for axiom in axioms.logical:
         s, _, o = axiom.root
@@ -485,13 +497,20 @@ def _candidates(axioms: AxiomSet, seeds: set[str], names: Iterable[str] = ()) ->
                 neighbours.add(o.value)
             if o.value in seeds:
                 neighbours.add(s.value)
-    facts = [a for a in axioms.logical if isinstance(a.root[0], ox.NamedNode) and a.root[0].value in neighbours]
-    chosen = set(facts)
-    rest = [a for a in axioms.logical if a not in chosen]
-    signature = set(seeds) | set(names)
-    for fact in facts:
-        signature |= fact.signature()
-    sets = [facts + relevant(rest, signature, rounds) for rounds in (1, 2, 4)]
+    individuals = {
+        a.root[0].value for a in axioms.declarations
+        if isinstance(a.root[0], ox.NamedNode) and a.root[2] == ox.NamedNode(OWL + "NamedIndividual")
+    }
+    terminology = [a for a in axioms.logical if not (isinstance(a.root[0], ox.NamedNode) and a.root[0].value in individuals)]
+    sets = []
+    for subjects, rounds in ((seeds, 1), (neighbours, 1), (neighbours, 2), (neighbours, 4)):
+        facts = about(subjects)
+        signature = set(seeds) | set(names)
+        for fact in facts:
+            signature |= fact.signature()
+        candidates = facts + relevant(terminology, signature, rounds)
+        if not sets or len(candidates) > len(sets[-1]):
+            sets.append(candidates)
     return [*sets, list(axioms.logical)]
 
 
@@ -537,7 +556,7 @@ def explain_entailment(axioms: AxiomSet, triple: Triple, *, closure_has: bool, r
     candidate_sets = _candidates(axioms, seeds, names)
     owlrl_found = None
     try:
-        owlrl_found = _first_justification(candidate_sets, lambda chosen: triple in run_owlrl(axioms.triples(chosen))[0])
+        owlrl_found = _first_justification(candidate_sets, lambda chosen: triple in run_owlrl(axioms.triples(chosen, declarations=False))[0])
     except Exception:  # noqa: BLE001 -- owlrl can fail on odd input; HermiT may still explain
         owlrl_found = None
     if owlrl_found is not None:

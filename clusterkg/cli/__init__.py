@@ -33,6 +33,9 @@ COMMANDS: dict[str, str] = {
     "enrich": "link:enrich",
     "codes": "link:codes",
     "serve": "serve:serve",
+    "reason": "reason:reason",
+    "report": "reason:report",
+    "docs": "reason:docs",
 }
 
 
