@@ -1,8 +1,15 @@
 """clusterkg: a knowledge graph of industrial clusters with semantic query."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("clusterkg")
-except PackageNotFoundError:  # running from a checkout that is not installed
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    """``__version__`` is read from the installed metadata on first use (it costs ~50 ms)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("clusterkg")
+        except PackageNotFoundError:  # a checkout that is not installed
+            return "0.0.0"
+    raise AttributeError(f"module 'clusterkg' has no attribute {name!r}")

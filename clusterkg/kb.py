@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .errors import InputError
-from .namespaces import CKG, CKI, PREFIXES
+from .namespaces import CKI, PREFIXES
 from .resources import ontology_files
 from .store import Store
 

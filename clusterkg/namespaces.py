@@ -39,5 +39,6 @@ def case_graph(slug: str) -> str:
 
 #: Graphs written by later steps, each kept apart from the stated facts.
 LINKS_GRAPH = GRAPH + "links"
+OPENDATA_GRAPH = GRAPH + "links/opendata"  # identifiers from offline open data (GeoNames, ISO, KSIC/ISIC)
 ENRICHMENT_GRAPH = GRAPH + "enrichment"
 INFERRED_GRAPH = GRAPH + "inferred"

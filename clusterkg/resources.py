@@ -1,4 +1,4 @@
-"""Where the data files (ontology, shapes, queries) are.
+"""Where the data files (ontology, shapes, queries, linking tables) are.
 
 They are the source of truth. In a wheel they are packaged under
 ``clusterkg/data/``; in a development checkout they sit beside the package.
@@ -10,7 +10,7 @@ import hashlib
 from importlib.resources import files
 from pathlib import Path
 
-DATA_KINDS = ("ontology", "shapes", "queries")
+DATA_KINDS = ("ontology", "shapes", "queries", "linking")
 
 
 def data_dir(kind: str) -> Path:

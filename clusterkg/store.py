@@ -78,13 +78,21 @@ def default_store_dir() -> Path:
 
 
 def result_from_oxigraph(result: Any) -> QueryResult:
-    """Wrap a pyoxigraph query answer."""
+    """Wrap a pyoxigraph query answer (evaluated lazily, as it is read)."""
     if isinstance(result, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        return QueryResult("select", variables=names, rows=(tuple(s) for s in result))
-    return QueryResult("graph", triples=result)
+        return QueryResult("select", variables=names, rows=_checked(tuple(s) for s in result))
+    return QueryResult("graph", triples=_checked(result))
+
+
+def _checked(items: Iterable[Any]) -> Iterator[Any]:
+    """Yield from a lazily evaluated answer, turning evaluation errors (e.g. a failed SERVICE) into QueryError."""
+    try:
+        yield from items
+    except OSError as exc:
+        raise QueryError(f"query failed: {one_line(exc)}") from None
 
 
 def run_oxigraph_query(
@@ -144,6 +152,30 @@ class EmbeddedStore:
             self.oxigraph.update(update)
         except (OSError, SyntaxError) as exc:
             raise StoreError(f"could not write to the store: {one_line(exc)}") from None
+
+    def load_file(self, path: Path, graph: str, fmt: ox.RdfFormat | None = None) -> None:
+        """Replace one named graph with an RDF file, through pyoxigraph's bulk loader.
+
+        Meant for big files: it does not hold the file in memory and is not one
+        transaction. A graph that already holds data is checked first by parsing
+        the file, so a bad file leaves it as it was; a failure while writing
+        leaves the graph empty, never half loaded.
+        """
+        self._require_writable()
+        target = ox.NamedNode(graph)
+        fmt = fmt or ox.RdfFormat.from_extension(Path(path).suffix.lstrip(".")) or ox.RdfFormat.N_TRIPLES
+        try:
+            if next(iter(self.oxigraph.quads_for_pattern(None, None, None, target)), None) is not None:
+                for _ in ox.parse(path=str(path), format=fmt):
+                    pass
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"could not load {path}: {one_line(exc)}") from None
+        try:
+            self.oxigraph.remove_graph(target)
+            self.oxigraph.bulk_load(path=str(path), format=fmt, to_graph=target)
+        except (OSError, SyntaxError, ValueError) as exc:
+            self.oxigraph.remove_graph(target)
+            raise StoreError(f"could not load {path}: {one_line(exc)}") from None
 
     def close(self) -> None:
         if self.writable:

@@ -61,3 +61,34 @@ def oxigraph(tmp_path: Path):
             yield server
     except FileNotFoundError as exc:
         skip_or_fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory):
+    """A running Virtuoso Open Source 7 on 127.0.0.1, shared by the session (stopped at its end).
+
+    Tests that write must use graphs of their own or reload what they change.
+    """
+    from servers import virtuoso_server
+
+    try:
+        with virtuoso_server(tmp_path_factory.mktemp("virtuoso")) as server:
+            yield server
+    except FileNotFoundError as exc:
+        skip_or_fail(str(exc))
+
+
+WIKIDATA_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "wikidata" / "items.ttl"
+
+
+@pytest.fixture(scope="session")
+def wikidata_endpoint(tmp_path_factory: pytest.TempPathFactory):
+    """An ``oxigraph serve`` loaded with the Wikidata-shaped fixture; its query URL (session-wide, read-only)."""
+    from servers import oxigraph_server
+
+    try:
+        with oxigraph_server(tmp_path_factory.mktemp("wikidata-fixture")) as server:
+            server.load(WIKIDATA_FIXTURE)
+            yield server.query_url
+    except FileNotFoundError as exc:
+        skip_or_fail(str(exc))

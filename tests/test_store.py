@@ -68,3 +68,11 @@ def test_store_path_that_is_a_file(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a directory"):
         with open_embedded(path):
             pass
+
+
+def test_errors_while_reading_an_answer_are_query_errors(store_dir: Path) -> None:
+    """A SERVICE call that fails happens while rows are read, not when the query starts."""
+    with open_embedded(store_dir) as store:
+        result = store.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+        with pytest.raises(QueryError, match="query failed"):
+            list(result.rows)

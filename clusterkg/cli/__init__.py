@@ -19,11 +19,23 @@ from ..store import STORE_ENV, StoreSettings
 COMMANDS: dict[str, str] = {
     "info": "kb:info",
     "export": "kb:export",
+    "load": "load:load",
+    "queries": "query:list_queries",
+    "query": "query:query",
+    "compare": "query:compare",
+    "myths": "query:myths",
     "new-case": "cases:new_case",
     "convert": "cases:convert",
     "validate": "cases:validate",
     "add": "cases:add",
     "remove": "cases:remove",
+    "link": "link:link",
+    "enrich": "link:enrich",
+    "codes": "link:codes",
+    "serve": "serve:serve",
+    "reason": "reason:reason",
+    "report": "reason:report",
+    "docs": "reason:docs",
 }
 
 

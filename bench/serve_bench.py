@@ -1,0 +1,244 @@
+"""Load benchmark of ``clusterkg serve`` beside ``oxigraph serve`` on the same data.
+
+Usage::
+
+    python bench/serve_bench.py [--seconds 3] [--rounds 3] [--clients 1,4,16]
+
+The servers run on 127.0.0.1 in this run: ``clusterkg serve`` as it
+starts by default (answer cache on), ``clusterkg serve --cache-mb 0`` (every
+request runs its query) and ``oxigraph serve``, all with the whole knowledge base
+(``clusterkg export --format nq``; Oxigraph with ``--union-default-graph``).
+For each query and number of concurrent clients, every round measures
+each server for ``--seconds`` in turn, with the same client:
+closed-loop clients on keep-alive HTTP connections, spread over several
+processes so that the client is not the bottleneck. Printed: the median
+over rounds of the throughput (requests/s) and of the p50/p95 latency,
+the failed requests, and the throughput ratio to Oxigraph.
+
+Then a runaway query (a cross join over the whole knowledge base) is sent to
+``clusterkg serve --cache-mb 0`` while 16 clients keep sending it the
+join-heavy query: it must be stopped by the timeout (503) and no other
+request may fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from serve_helpers import clusterkg_server  # noqa: E402
+from servers import oxigraph_server  # noqa: E402
+
+from clusterkg import kb, queries  # noqa: E402
+from clusterkg.store import open_embedded  # noqa: E402
+
+JOIN_HEAVY = """PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?cluster ?clusterLabel ?feature ?featureLabel ?dimLabel ?text ?sectionLabel WHERE {
+  ?cluster a/rdfs:subClassOf* ckg:IndustrialCluster ; rdfs:label ?clusterLabel ; ckg:hasFeature ?feature .
+  ?feature ckg:onDimension ?dim ; rdfs:label ?featureLabel ; prov:wasDerivedFrom ?excerpt .
+  ?dim rdfs:label ?dimLabel .
+  ?excerpt ckg:excerptText ?text ; ckg:inSection ?section .
+  ?section rdfs:label ?sectionLabel .
+}"""
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+ACCEPT = "application/sparql-results+json"
+
+
+def named_query_text(name: str, lang: str = "en") -> str:
+    """A named query with its parameter written into the text (Oxigraph has no binding API)."""
+    text = queries.get(name).text
+    return text.replace("WHERE {", f'WHERE {{\n  VALUES ?lang {{ "{lang}" }}', 1)
+
+
+# --- the load client ---------------------------------------------------------------
+
+
+def _client(host: str, port: int, path: str, body: bytes | None, seconds: float, out: list) -> None:
+    """One closed-loop client on a keep-alive connection: latencies and failures."""
+    connection = http.client.HTTPConnection(host, port, timeout=60)
+    headers = {"Accept": ACCEPT}
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    latencies, failures = [], 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        started = time.perf_counter()
+        try:
+            connection.request("POST" if body is not None else "GET", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            ok = False
+            connection.close()
+            connection = http.client.HTTPConnection(host, port, timeout=60)
+        if ok:
+            latencies.append(time.perf_counter() - started)
+        else:
+            failures += 1
+    connection.close()
+    out.append((latencies, failures))
+
+
+def _process(args: tuple) -> tuple[list[float], int]:
+    host, port, path, body, seconds, clients = args
+    out: list = []
+    threads = [threading.Thread(target=_client, args=(host, port, path, body, seconds, out)) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [x for lat, _ in out for x in lat], sum(f for _, f in out)
+
+
+def load(url: str, path: str, body: bytes | None, clients: int, seconds: float, pool) -> dict:
+    """Run ``clients`` concurrent clients for ``seconds``; throughput and latency figures."""
+    parsed = urllib.parse.urlsplit(url)
+    processes = min(clients, 4)
+    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    jobs = [(parsed.hostname, parsed.port, path, body, seconds, n) for n in shares]
+    started = time.perf_counter()
+    results = pool.map(_process, jobs)
+    elapsed = time.perf_counter() - started
+    latencies = sorted(x for lat, _ in results for x in lat)
+    failures = sum(f for _, f in results)
+    if not latencies:
+        return {"rps": 0.0, "p50": float("nan"), "p95": float("nan"), "failed": failures}
+    return {
+        "rps": len(latencies) / min(elapsed, seconds + 0.5),
+        "p50": latencies[len(latencies) // 2] * 1000,
+        "p95": latencies[int(len(latencies) * 0.95)] * 1000,
+        "failed": failures,
+    }
+
+
+def sparql_request(query: str) -> tuple[str, bytes]:
+    return "", urllib.parse.urlencode({"query": query}).encode()
+
+
+# --- the run -------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (the median is printed)")
+    parser.add_argument("--clients", default="1,4,16", help="numbers of concurrent clients")
+    parser.add_argument("--timeout", type=float, default=5.0, help="clusterkg serve --timeout for the runaway test")
+    options = parser.parse_args()
+    levels = [int(x) for x in options.clients.split(",")]
+
+    work = Path(tempfile.mkdtemp(prefix="clusterkg-bench-"))
+    store_dir = work / "store"
+    with open_embedded(store_dir) as store:
+        dump = work / "kb.nq"
+        dump.write_bytes(kb.export(store, "nq"))
+        triples = len(store.oxigraph)
+    named = named_query_text("myths-and-findings")
+    cases = [
+        ("named query myths-and-findings", named),
+        ("join-heavy query (7 joins)", JOIN_HEAVY),
+    ]
+    print(f"data: {triples} triples; {options.rounds} rounds of {options.seconds:g} s per cell; "
+          f"{multiprocessing.cpu_count()} CPUs")
+    subprocess.run(["oxigraph", "load", "--location", str(work / "oxigraph"), "--file", str(dump)],
+                   check=True, capture_output=True)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool, \
+            clusterkg_server(store_dir, "--timeout", str(options.timeout)) as ours, \
+            clusterkg_server(store_dir, "--timeout", str(options.timeout), "--cache-mb", "0") as uncached, \
+            oxigraph_server(work / "oxigraph", union_default_graph=True) as theirs:
+        servers = {"clusterkg": (ours.url, "/sparql"), "no cache": (uncached.url, "/sparql"),
+                   "oxigraph": (theirs.url, "/query")}
+        workers = json.loads(http_get(ours.url + "/api/info"))["workers"]
+        print(f"clusterkg serve: {workers} worker processes; oxigraph serve {oxigraph_version()}\n")
+        header = f"{'query':34} {'clients':>7} | {'server':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'failed':>6} | ratio"
+        print(header)
+        print("-" * len(header))
+        for title, query in cases:
+            body = urllib.parse.urlencode({"query": query}).encode()
+            for clients in levels:
+                rounds: dict[str, list[dict]] = {name: [] for name in servers}
+                for _ in range(options.rounds):
+                    for name, (url, path) in servers.items():
+                        rounds[name].append(load(url, path, body, clients, options.seconds, pool))
+                medians = {name: summarise(r) for name, r in rounds.items()}
+                for name, m in medians.items():
+                    tail = f"{m['rps'] / medians['oxigraph']['rps']:5.2f}" if name != "oxigraph" else ""
+                    print(f"{title:34} {clients:>7} | {name:9} {m['rps']:8.0f} {m['p50']:8.2f} {m['p95']:8.2f} "
+                          f"{m['failed']:>6} | {tail}")
+        # the named query through the page's API (typed parameters bound by the server)
+        api_path = "/api/queries/myths-and-findings?lang=en"
+        for clients in levels:
+            m = summarise([load(ours.url, api_path, None, clients, options.seconds, pool) for _ in range(options.rounds)])
+            print(f"{'named query via /api/queries':34} {clients:>7} | {'clusterkg':9} {m['rps']:8.0f} "
+                  f"{m['p50']:8.2f} {m['p95']:8.2f} {m['failed']:>6} |")
+        print()
+        runaway(uncached.url, options.timeout, JOIN_HEAVY, pool)  # no cache: the other queries run too
+
+
+def summarise(rounds: list[dict]) -> dict:
+    return {
+        "rps": statistics.median(r["rps"] for r in rounds),
+        "p50": statistics.median(r["p50"] for r in rounds),
+        "p95": statistics.median(r["p95"] for r in rounds),
+        "failed": sum(r["failed"] for r in rounds),
+    }
+
+
+def http_get(url: str) -> bytes:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read()
+
+
+def oxigraph_version() -> str:
+    return subprocess.run(["oxigraph", "--version"], capture_output=True, text=True).stdout.strip().split()[-1]
+
+
+def runaway(url: str, timeout: float, query: str, pool) -> None:
+    """A runaway query under load: stopped by the timeout, while the others are served."""
+    import urllib.error
+    import urllib.request
+
+    outcome: dict = {}
+
+    def send() -> None:
+        request = urllib.request.Request(url + "/sparql", data=urllib.parse.urlencode({"query": RUNAWAY}).encode())
+        started = time.perf_counter()
+        try:
+            urllib.request.urlopen(request, timeout=timeout + 60).read()
+            outcome["status"] = 200
+        except urllib.error.HTTPError as error:
+            outcome["status"] = error.code
+        outcome["seconds"] = time.perf_counter() - started
+
+    thread = threading.Thread(target=send)
+    body = urllib.parse.urlencode({"query": query}).encode()
+    thread.start()
+    m = load(url, "/sparql", body, 16, timeout + 2, pool)
+    thread.join()
+    verdict = "stopped" if outcome.get("status") == 503 else "NOT stopped"
+    print(f"runaway query on clusterkg serve --cache-mb 0 under 16 clients: HTTP {outcome.get('status')} after {outcome.get('seconds', 0):.1f} s "
+          f"(timeout {timeout:g} s): {verdict}; meanwhile {m['rps']:.0f} req/s of the join-heavy query served, "
+          f"p95 {m['p95']:.1f} ms, {m['failed']} failed")
+
+
+if __name__ == "__main__":
+    main()

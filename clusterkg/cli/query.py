@@ -1,0 +1,191 @@
+"""``clusterkg queries``, ``clusterkg query``, ``clusterkg compare`` and ``clusterkg myths``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from .. import queries, results
+from ..errors import InputError
+from ..store import Store, StoreSettings, open_store
+from ._common import write_output
+
+LANGS = click.Choice(["en", "ko"])
+
+
+@contextmanager
+def _data_store(settings: StoreSettings, data: tuple[Path, ...], graphs: tuple[str, ...]) -> Iterator[Store]:
+    """The store to query: RDF files given on the command line, or the configured store."""
+    if not data and not graphs:
+        with open_store(settings) as store:
+            yield store
+        return
+    if settings.endpoint:
+        raise InputError("--data/--graph query local files; they cannot be combined with --endpoint")
+    from ..filestore import open_files, parse_graph_option
+
+    store = open_files(data, [parse_graph_option(item) for item in graphs])
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _read_query(file: str) -> str:
+    try:
+        if file == "-":
+            return sys.stdin.read()
+        return Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the query file {file}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+@click.command("queries")
+@click.argument("name", required=False)
+@click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the titles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the catalogue as JSON.")
+def list_queries(name: str | None, lang: str, as_json: bool) -> None:
+    """List the named queries with their titles and parameters, or show one in full.
+
+    Run one with 'clusterkg query NAME --param NAME=VALUE'.
+    """
+    chosen = [queries.get(name)] if name else queries.catalogue()
+    if as_json:
+        items = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "params": [
+                    {"name": p.name, "type": p.type, "default": p.default, "required": p.required,
+                     "description": p.description}
+                    for p in q.params
+                ],
+            }
+            for q in chosen
+        ]
+        click.echo(json.dumps(items if not name else items[0], ensure_ascii=False, indent=2))
+        return
+    for number, query in enumerate(chosen):
+        if number:
+            click.echo()
+        click.echo(f"{query.name}: {query.title_in(lang)}")
+        if name:
+            description = query.description.get(lang) or query.description.get("en")
+            if description:
+                click.echo(f"  {description}")
+        for param in query.params:
+            if param.required:
+                status = "required"
+            elif param.default is not None:
+                status = f"default {param.default}"
+            else:
+                status = "optional"
+            text = f" -- {param.description}" if param.description else ""
+            click.echo(f"  --param {param.name}=<{param.type}>  ({status}){text}")
+    if name:
+        click.echo()
+        click.echo(chosen[0].text.rstrip())
+
+
+@click.command("query")
+@click.argument("name", required=False)
+@click.option("-f", "--file", "file", metavar="FILE.rq", help="Run the query in FILE ('-' for standard input).")
+@click.option("-e", "--expr", "expression", metavar="SPARQL",
+              help="Run this query text; the prefixes ckg:, cki:, rdf:, rdfs:, owl:, xsd:, skos:, prov:, ... are predeclared.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE: an IRI when written <...>, else a literal; a named query's declared type applies.")
+@click.option("--format", "fmt", type=click.Choice(results.FORMATS), default="table", show_default=True,
+              help="table for people; csv/tsv/json/xml (W3C result formats) for SELECT and ASK; ttl/nt/jsonld for CONSTRUCT and DESCRIBE.")
+@click.option("--lang", type=LANGS, default="en", show_default=True,
+              help="Language of labels in the table, and of a named query's 'lang' parameter unless given.")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Query this RDF file (repeatable) as the default graph, instead of the store.")
+@click.option("--graph", "graphs", multiple=True, metavar="IRI=FILE", help="Load FILE as the named graph IRI (repeatable).")
+@click.option("--base", metavar="IRI", help="Base IRI against which relative IRIs in the query are resolved.")
+@click.option("--width", type=click.IntRange(min=30), help="Width of the table (default: the terminal's).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
+@click.pass_obj
+def query(
+    settings: StoreSettings,
+    name: str | None,
+    file: str | None,
+    expression: str | None,
+    params: tuple[str, ...],
+    fmt: str,
+    lang: str,
+    data: tuple[Path, ...],
+    graphs: tuple[str, ...],
+    base: str | None,
+    width: int | None,
+    output: str | None,
+) -> None:
+    """Run a SPARQL query: a named one (see 'clusterkg queries'), -f FILE.rq or -e 'SPARQL'.
+
+    The query command never changes the store: an update is refused.
+
+    \b
+    Examples:
+      clusterkg query myths-and-findings --lang ko
+      clusterkg query clusters --param type=ckg:BioCluster --format csv
+      clusterkg query -e 'SELECT ?c WHERE { ?c a ckg:MatureIndustrialCluster }'
+      clusterkg query -f my.rq --data cases.ttl --format json
+    """
+    given = [x for x in (name, file, expression) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of: a query NAME, -f FILE.rq, -e 'SPARQL'")
+    values = queries.parse_assignments(params)
+    with _data_store(settings, data, graphs) as store:
+        if name is not None:
+            named = queries.get(name)
+            if any(p.name == "lang" for p in named.params):
+                values.setdefault("lang", lang)
+            bound = set(queries.named_bindings(named, values))  # defaults included
+            answer = results.materialize(queries.run_named(store, name, values, base_iri=base))
+        else:
+            bound = set(values)
+            text = _read_query(file) if file is not None else expression or ""
+            answer = results.materialize(
+                queries.run_text(store, text, values, base_iri=base, default_prefixes=expression is not None)
+            )
+        labels = results.lookup_labels(store, results.result_iris(answer), lang) if fmt == "table" else {}
+    hide = results.table_hidden(answer.variables, bound) if fmt == "table" else set()
+    write_output(results.serialize(answer, fmt, labels=labels, width=width, hide=hide), output)
+
+
+@click.command("compare")
+@click.argument("first", metavar="A")
+@click.argument("second", metavar="B")
+@click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the table.")
+@click.option("--width", type=click.IntRange(min=30), help="Width of the table (default: the terminal's).")
+@click.pass_obj
+def compare(settings: StoreSettings, first: str, second: str, lang: str, width: int | None) -> None:
+    """Compare two clusters side by side on the dimensions of the paper's table (section 3.1).
+
+    A and B are clusters named by label (Korean or English, e.g. 'Teheran Valley',
+    '동대문'), by local name (bucheon) or by IRI (cki:cluster-bucheon). For the
+    same answer in a machine format: 'clusterkg query compare --param a=... --param b=... --format csv'.
+    """
+    from .. import views
+
+    with open_store(settings) as store:
+        comparison = views.compare(store, first, second, lang)
+    click.echo(views.format_comparison(comparison, width, lang), nl=False)
+
+
+@click.command("myths")
+@click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of labels and excerpts.")
+@click.option("--width", type=click.IntRange(min=30), help="Width of the text (default: the terminal's).")
+@click.pass_obj
+def myths(settings: StoreSettings, lang: str, width: int | None) -> None:
+    """The paper's myths about cluster formation and the findings that counter them (section 1)."""
+    from .. import views
+
+    with open_store(settings) as store:
+        entries = views.myths(store, lang)
+    click.echo(views.format_myths(entries, width, lang), nl=False)

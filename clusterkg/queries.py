@@ -1,0 +1,516 @@
+"""Named queries and the running of SPARQL queries with bound parameters.
+
+Each file ``queries/NAME.rq`` is one named question. It opens with a block
+of ``#`` comment lines that this module reads::
+
+    # title: Myths and the findings that counter them
+    # title@ko: 오해와 그에 대한 반론
+    # description: One row per finding, with the myth it counters ...
+    #   (an indented comment line continues the previous field)
+    # param: lang (lang) = en -- language of the labels
+    # param: cluster (iri) -- no default: the parameter is required
+    # param: kind (iri, optional) -- unbound when not given
+    # lists: industries, anchors
+    # service: https://query.wikidata.org/sparql   (an outside endpoint the query calls)
+
+``lists`` names columns holding several values joined with ``"; "``
+(GROUP_CONCAT): clusterkg sorts the values in each such cell, since SPARQL
+leaves their order to the engine and answers must not change with it.
+
+Parameter types: ``iri``, ``string``, ``integer``, ``decimal``, ``boolean``,
+``date``, ``lang`` (a language tag) and ``term`` (any value, read as for an
+ad-hoc query, see :func:`parse_term`).
+
+Values are bound to ``?NAME`` as RDF terms through the store (SPARQL value
+insertion, SEP-0007), never pasted into the query text, so no value can
+change the shape of a query. In a SELECT query a bound variable must be
+projected: named queries list their parameters in their SELECT clause.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import EndpointError, InputError, NotFoundError, QueryError
+from .namespaces import PREFIXES
+from .resources import data_dir
+from .store import QueryResult, Store, Term
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "date", "lang", "term")
+
+_FIELD = re.compile(r"#\s?(?P<key>[A-Za-z]+(?:@[A-Za-z-]+)?):\s*(?P<value>.*)$")
+_CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)$")
+_PARAM = re.compile(
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)(?P<optional>\s*,\s*optional)?\)"
+    r"\s*(?:=\s*(?P<default>.*?))?\s*(?:--\s*(?P<doc>.*))?$"
+)
+FIELDS = ("title", "description", "param", "lists", "service")
+LIST_SEPARATOR = "; "
+_LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
+_PNAME = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*)?:(?P<local>[A-Za-z0-9_][^\s<>\"{}|^`\\]*)?$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter of a named query."""
+
+    name: str
+    type: str = "term"
+    default: str | None = None
+    optional: bool = False
+    description: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is None and not self.optional
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A question kept in ``queries/NAME.rq``, with what its header declares."""
+
+    name: str
+    title: dict[str, str]
+    description: dict[str, str]
+    params: tuple[Param, ...]
+    text: str
+    path: Path | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        known = ", ".join(p.name for p in self.params) or "none"
+        raise NotFoundError(f"query {self.name!r} has no parameter {name!r} (its parameters: {known})")
+
+    @property
+    def service(self) -> str | None:
+        """The outside endpoint the query calls with SERVICE, if its header names one."""
+        return self.meta.get("service")
+
+    def title_in(self, lang: str = "en") -> str:
+        return self.title.get(lang) or self.title.get("en") or self.name
+
+    @property
+    def lists(self) -> list[str]:
+        """Columns whose cells are lists joined with ``"; "``, sorted by :func:`run_named`."""
+        return [name.lstrip("?") for name in re.split(r"[\s,]+", self.meta.get("lists", "")) if name]
+
+
+# --------------------------------------------------------------------------
+# The catalogue
+# --------------------------------------------------------------------------
+
+
+def parse_header(text: str, name: str = "query") -> tuple[dict[str, str], list[Param]]:
+    """Read the leading comment block of a query: its fields and its parameters."""
+    fields: dict[str, str] = {}
+    params: list[Param] = []
+    last: str | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.rstrip()
+        if not stripped.startswith("#"):
+            if stripped.strip():
+                break
+            continue
+        if stripped.strip("# ") == "":
+            last = None
+            continue
+        continuation = _CONTINUATION.match(stripped)
+        if continuation and last:
+            if last == "param":
+                previous = params[-1]
+                joined = (previous.description + " " + continuation["value"]).strip()
+                params[-1] = Param(previous.name, previous.type, previous.default, previous.optional, joined)
+            else:
+                fields[last] += " " + continuation["value"].strip()
+            continue
+        match = _FIELD.match(stripped)
+        if not match:
+            continue  # an ordinary comment
+        key, value = match["key"], match["value"].strip()
+        if key.partition("@")[0] not in FIELDS:
+            raise InputError(f"{name}, line {number}: unknown header field {key!r}; the fields are {', '.join(FIELDS)}")
+        if key == "param":
+            params.append(_parse_param(value, name, number))
+        else:
+            fields[key] = value
+        last = key
+    if "title" not in fields:
+        raise InputError(f"{name}: the header has no '# title:' line")
+    return fields, params
+
+
+def _parse_param(value: str, name: str, line: int) -> Param:
+    match = _PARAM.match(value)
+    if not match:
+        raise InputError(f"{name}, line {line}: cannot read parameter {value!r}; write '# param: NAME (TYPE) = DEFAULT -- text'")
+    kind = match["type"]
+    if kind not in PARAM_TYPES:
+        raise InputError(f"{name}, line {line}: unknown parameter type {kind!r}; use one of {', '.join(PARAM_TYPES)}")
+    default = match["default"] or None
+    param = Param(match["name"], kind, default, bool(match["optional"]), (match["doc"] or "").strip())
+    if default is not None:
+        bind_value(param, default)  # a default must itself be valid
+    return param
+
+
+def load_query(path: Path) -> NamedQuery:
+    """Read one named query file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from None
+    fields, params = parse_header(text, path.name)
+    titles = {k.partition("@")[2] or "en": v for k, v in fields.items() if k.partition("@")[0] == "title"}
+    descriptions = {
+        k.partition("@")[2] or "en": v for k, v in fields.items() if k.partition("@")[0] == "description"
+    }
+    meta = {k: v for k, v in fields.items() if k.partition("@")[0] not in {"title", "description"}}
+    return NamedQuery(path.stem, titles, descriptions, tuple(params), text, path, meta)
+
+
+@cache
+def _catalogue(directory: Path) -> tuple[NamedQuery, ...]:
+    return tuple(load_query(path) for path in sorted(directory.glob("*.rq")))
+
+
+def catalogue(directory: Path | None = None) -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    return list(_catalogue(Path(directory) if directory else data_dir("queries")))
+
+
+def get(name: str, directory: Path | None = None) -> NamedQuery:
+    """The named query ``name``; NotFoundError lists the known names."""
+    queries = catalogue(directory)
+    for query in queries:
+        if query.name == name:
+            return query
+    known = ", ".join(q.name for q in queries)
+    raise NotFoundError(f"no named query {name!r}; known queries: {known} (see 'clusterkg queries')")
+
+
+# --------------------------------------------------------------------------
+# Parameter values
+# --------------------------------------------------------------------------
+
+
+def parse_term(value: str) -> Term:
+    """An ad-hoc parameter value: ``<IRI>``, a literal in N-Triples syntax, else a plain literal.
+
+    ``<https://...>`` is an IRI; ``"text"@ko`` and ``"5"^^<http://...#integer>``
+    are literals as written; anything else is a plain string literal.
+    """
+    if value.startswith("<") and value.endswith(">"):
+        return _iri(value[1:-1])
+    if value.startswith('"') and ('"@' in value or '"^^<' in value or value.endswith('"')) and len(value) > 1:
+        return _nt_literal(value)
+    return ox.Literal(value)
+
+
+def _iri(text: str) -> ox.NamedNode:
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+        raise InputError(f"{text!r} is not an absolute IRI (write <scheme:...>, e.g. <https://w3id.org/clusterkg/id/...>)")
+    try:
+        return ox.NamedNode(text)
+    except ValueError as exc:
+        raise InputError(f"invalid IRI <{text}>: {exc}") from None
+
+
+def _nt_literal(text: str) -> ox.Literal:
+    line = f"<urn:x:s> <urn:x:p> {text} .\n"
+    try:
+        triples = list(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as exc:
+        raise InputError(f"cannot read the literal {text}: {' '.join(str(exc).split())}") from None
+    if len(triples) != 1 or not isinstance(triples[0].object, ox.Literal):
+        raise InputError(f"cannot read the literal {text}")
+    return triples[0].object
+
+
+def expand_iri(value: str) -> ox.NamedNode:
+    """``<IRI>``, a prefixed name with one of the project's prefixes (``cki:x``), or an absolute IRI."""
+    if value.startswith("<") and value.endswith(">"):
+        return _iri(value[1:-1])
+    match = _PNAME.match(value)
+    if match and (match["prefix"] or "") in PREFIXES:
+        return _iri(PREFIXES[match["prefix"]] + (match["local"] or ""))
+    if match and "://" not in value and not value.startswith("urn:"):
+        known = ", ".join(PREFIXES)
+        raise InputError(f"unknown prefix in {value!r}; known prefixes: {known}")
+    return _iri(value)
+
+
+def bind_value(param: Param, value: str) -> Term:
+    """The RDF term for ``value`` given as parameter ``param``; InputError if it does not fit the type."""
+    kind = param.type
+
+    def wrong(expected: str) -> InputError:
+        return InputError(f"parameter {param.name!r} expects {expected}, got {value!r}")
+
+    if kind == "iri":
+        try:
+            return expand_iri(value)
+        except InputError as exc:
+            raise InputError(f"parameter {param.name!r} expects an IRI: {exc}") from None
+    if kind == "string":
+        return ox.Literal(value)
+    if kind == "lang":
+        if not _LANG_TAG.match(value):
+            raise wrong("a language tag such as en or ko")
+        return ox.Literal(value.lower())
+    if kind == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value.strip()):
+            raise wrong("an integer")
+        return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+    if kind == "decimal":
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value.strip()):
+            raise wrong("a decimal number")
+        return ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + "decimal"))
+    if kind == "boolean":
+        if value.lower() not in {"true", "false", "1", "0"}:
+            raise wrong("true or false")
+        return ox.Literal("true" if value.lower() in {"true", "1"} else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if kind == "date":
+        if not re.fullmatch(r"-?\d{4,}-\d{2}-\d{2}", value.strip()):
+            raise wrong("a date YYYY-MM-DD")
+        return ox.Literal(value.strip(), datatype=ox.NamedNode(XSD + "date"))
+    return parse_term(value)
+
+
+def named_bindings(query: NamedQuery, params: Mapping[str, str]) -> dict[str, Term]:
+    """Check and type the values given for a named query; defaults fill in the rest."""
+    for name in params:
+        query.param(name)  # NotFoundError for an unknown parameter
+    bindings: dict[str, Term] = {}
+    missing = []
+    for param in query.params:
+        if param.name in params:
+            bindings[param.name] = bind_value(param, params[param.name])
+        elif param.default is not None:
+            bindings[param.name] = bind_value(param, param.default)
+        elif param.required:
+            missing.append(param.name)
+    if missing:
+        usage = " ".join(f"--param {name}=..." for name in missing)
+        raise InputError(f"query {query.name!r} needs {', '.join(missing)}: give {usage}")
+    return bindings
+
+
+def adhoc_bindings(params: Mapping[str, str]) -> dict[str, Term]:
+    """Values for an ad-hoc query: an IRI when written ``<...>``, else a literal (see :func:`parse_term`)."""
+    bindings = {}
+    for name, value in params.items():
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise InputError(f"{name!r} is not a variable name")
+        bindings[name] = parse_term(value)
+    return bindings
+
+
+def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``NAME=VALUE`` strings (from ``--param``) as a dict; a name may appear once."""
+    result: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("?$")
+        if not sep or not name:
+            raise InputError(f"--param expects NAME=VALUE, got {item!r}")
+        if name in result:
+            raise InputError(f"parameter {name!r} given twice")
+        result[name] = value
+    return result
+
+
+# --------------------------------------------------------------------------
+# Query text: its form, refusal of updates, syntax errors
+# --------------------------------------------------------------------------
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
+
+def query_form(sparql: str) -> str:
+    """The form of a request: SELECT, CONSTRUCT, DESCRIBE, ASK, or the update keyword it starts with.
+
+    Only the prologue (BASE, PREFIX, comments) is skipped, so a value
+    inside the query cannot confuse it. Returns "" when no form is found.
+    """
+    position = 0
+    length = len(sparql)
+    while position < length:
+        char = sparql[position]
+        if char.isspace():
+            position += 1
+            continue
+        if char == "#":
+            end = sparql.find("\n", position)
+            position = length if end < 0 else end + 1
+            continue
+        word = re.match(r"[A-Za-z]+", sparql[position:])
+        if not word:
+            return ""
+        keyword = word.group(0).upper()
+        position += len(word.group(0))
+        if keyword == "BASE":
+            iri = re.match(r"\s*<[^<>]*>", sparql[position:])
+            if not iri:
+                return ""
+            position += iri.end()
+            continue
+        if keyword == "PREFIX":
+            decl = re.match(r"\s*[A-Za-z0-9_.\-\u00C0-\uFFFF]*:\s*<[^<>]*>", sparql[position:])
+            if not decl:
+                return ""
+            position += decl.end()
+            continue
+        return keyword
+    return ""
+
+
+def refuse_update(sparql: str) -> str:
+    """The query's form; QueryError if the text is a SPARQL Update."""
+    form = query_form(sparql)
+    if form in UPDATE_KEYWORDS:
+        raise QueryError(
+            f"refused: this is a SPARQL Update ({form}), and the query command never modifies the store"
+        )
+    return form
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+
+
+def explain_syntax_error(message: str, sparql: str, line_offset: int = 0, column_offset: int = 0) -> str:
+    """Restate an engine's syntax error with line, column and the offending token.
+
+    ``line_offset``/``column_offset`` undo text that was put before the
+    user's query (on its first line) before it reached the engine.
+    """
+    message = " ".join(message.split())
+    match = _POSITION.search(message)
+    if not match:
+        return f"SPARQL syntax error: {message}"
+    line, column = int(match[1]), int(match[2])
+    if line == 1:
+        column -= column_offset
+    line -= line_offset
+    detail = _POSITION.sub("", message, count=1).strip(" :")
+    lines = sparql.splitlines() or [""]
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    rest = text[max(column - 1, 0):] if column > 0 else ""
+    token_match = re.match(r"\s*(\S+)", rest)
+    if token_match:
+        near = f"at {_shorten(token_match.group(1))!r}"
+    else:
+        before = text[: max(column - 1, 0)].split()
+        if before:
+            near = f"after {_shorten(before[-1])!r} at the end of the line"
+        else:
+            near = "at the end of the query"
+    return f"SPARQL syntax error at line {line}, column {column}, {near}: {detail}"
+
+
+def _shorten(token: str, width: int = 30) -> str:
+    return token if len(token) <= width else token[:width] + "..."
+
+
+#: The project's prefixes, on one line, for inline (``-e``) queries.
+PREFIX_LINE = "".join(f"PREFIX {p}: <{iri}> " for p, iri in PREFIXES.items())
+
+
+def run(
+    store: Store,
+    sparql: str,
+    bindings: Mapping[str, Term] | None = None,
+    *,
+    base_iri: str | None = None,
+    default_prefixes: bool = False,
+) -> QueryResult:
+    """Run a read-only query; updates are refused, syntax errors explained."""
+    refuse_update(sparql)
+    text = PREFIX_LINE + sparql if default_prefixes else sparql
+    offset = len(PREFIX_LINE) if default_prefixes else 0
+    try:
+        return store.query(text, bindings=dict(bindings or {}), base_iri=base_iri)
+    except QueryError as exc:
+        message = str(exc)
+        if _POSITION.search(message):
+            raise QueryError(explain_syntax_error(message.removeprefix("SPARQL syntax error:"), sparql, 0, offset)) from None
+        raise
+    except SyntaxError as exc:  # a backend that lets the engine's error through
+        raise QueryError(explain_syntax_error(str(exc), sparql, 0, offset)) from None
+    except RuntimeError as exc:
+        raise QueryError(_runtime_message(str(exc), bindings)) from None
+    except EndpointError:
+        # a remote engine's syntax errors vary; if ours finds one too, say where it is
+        local = local_syntax_error(text)
+        if local is None:
+            raise
+        raise QueryError(explain_syntax_error(local, sparql, 0, offset) + " (the endpoint refused it too)") from None
+
+
+def local_syntax_error(sparql: str) -> str | None:
+    """The embedded engine's syntax error for a query, or None if it parses."""
+    try:
+        ox.Store().query(sparql)
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:  # an evaluation problem is not a syntax error
+        return None
+    return None
+
+
+def _runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:
+    message = " ".join(message.split())
+    projection = re.search(r"variable \?(\w+) in its SELECT projection", message)
+    if projection:
+        return (
+            f"cannot bind ?{projection[1]}: a parameter of a SELECT query must be one of its selected "
+            f"variables (add ?{projection[1]} to the SELECT clause, or use SELECT *)"
+        )
+    return f"query failed: {message}"
+
+
+def run_text(
+    store: Store,
+    sparql: str,
+    params: Mapping[str, str] | None = None,
+    *,
+    base_iri: str | None = None,
+    default_prefixes: bool = False,
+) -> QueryResult:
+    """Run an ad-hoc query, binding ``?NAME`` for each ``params`` entry (see :func:`adhoc_bindings`)."""
+    return run(store, sparql, adhoc_bindings(params or {}), base_iri=base_iri, default_prefixes=default_prefixes)
+
+
+def run_named(
+    store: Store, name: str, params: Mapping[str, str] | None = None, *, base_iri: str | None = None
+) -> QueryResult:
+    """Run the named query ``name`` with typed parameter values (defaults for the rest)."""
+    query = get(name)
+    result = run(store, query.text, named_bindings(query, params or {}), base_iri=base_iri)
+    columns = [i for i, variable in enumerate(result.variables) if variable in query.lists]
+    if columns and result.kind == "select":
+        result.rows = (_sort_lists(row, columns) for row in result.rows)
+    return result
+
+
+def _sort_lists(row: tuple[Term | None, ...], columns: list[int]) -> tuple[Term | None, ...]:
+    """A row with the values of its list cells in sorted order."""
+    cells = list(row)
+    for index in columns:
+        cell = cells[index]
+        if isinstance(cell, ox.Literal) and LIST_SEPARATOR in cell.value:
+            ordered = LIST_SEPARATOR.join(sorted(cell.value.split(LIST_SEPARATOR)))
+            cells[index] = ox.Literal(ordered, language=cell.language) if cell.language else ox.Literal(
+                ordered, datatype=cell.datatype
+            )
+    return tuple(cells)

@@ -1,0 +1,270 @@
+"""``clusterkg queries``, ``query``, ``compare`` and ``myths``: output and exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from clusterkg import queries
+from clusterkg.cli import cli
+from clusterkg.namespaces import CKI
+
+SVV = CKI + "cluster-seoul-venture-valley"
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def ok(*args: str, input: str | None = None) -> str:
+    result = run(*args, input=input)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def fails(*args: str) -> str:
+    """Run a command that must fail with a one-line error and exit code 2; return the message."""
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("command", ["queries", "query", "compare", "myths"])
+def test_every_command_has_help(command: str) -> None:
+    output = ok(command, "--help")
+    assert "Usage: " in output and len(output.splitlines()) > 4
+
+
+def test_queries_lists_names_titles_and_parameters() -> None:
+    output = ok("queries")
+    for query in queries.catalogue():
+        assert f"{query.name}: {query.title['en']}" in output
+    assert "--param finding=<iri>  (required)" in output
+    assert "--param lang=<lang>  (default en)" in output
+    assert "--param entity=<iri>  (optional)" in output
+    assert "--param type=<iri>  (default ckg:IndustrialCluster)" in output
+    assert "오해와 그에 대한 반론" in ok("queries", "--lang", "ko")
+
+
+def test_queries_shows_one_query_in_full_and_as_json() -> None:
+    output = ok("queries", "compare")
+    assert "SELECT DISTINCT" in output and "--param a=<iri>" in output
+    document = json.loads(ok("queries", "--json"))
+    assert {q["name"] for q in document} >= {"compare", "provenance"}
+    provenance = json.loads(ok("queries", "provenance", "--json"))
+    assert provenance["params"][0] == {"name": "entity", "type": "iri", "default": None, "required": True,
+                                       "description": "the entity, e.g. cki:cluster-bucheon"}
+    assert "no named query 'nope'" in fails("queries", "nope")
+
+
+def test_a_named_query_in_csv(source_text: str) -> None:
+    table = csv_rows(ok("query", "myths-and-findings", "--format", "csv", "--lang", "ko"))
+    assert len(table) == 9
+    assert {row["lang"] for row in table} == {"ko"}  # --lang fills the query's lang parameter
+    assert all(row["excerpt"] in source_text for row in table)
+    english = csv_rows(ok("query", "myths-and-findings", "--format", "csv", "--param", "lang=en"))
+    assert all(row["excerpt"] not in source_text for row in english)
+
+
+def test_named_query_parameters_on_the_command_line() -> None:
+    document = json.loads(ok("query", "clusters", "--param", "type=ckg:BioCluster", "--format", "json"))
+    assert len(document["results"]["bindings"]) == 5
+    rows = csv_rows(ok("query", "cases-illustrating-finding", "-p", "finding=cki:finding-korea-stalled-at-take-off",
+                       "--format", "csv"))
+    assert [row["cluster"] for row in rows] == [SVV]
+
+
+def test_the_table_is_for_people() -> None:
+    output = ok("query", "clusters", "--width", "160")
+    assert "Seoul Venture Valley" in output and "https://" not in output
+    assert output.rstrip().endswith("(10 rows)")
+    assert all(len(line) <= 160 for line in output.splitlines())
+    korean = ok("query", "compare", "--lang", "ko", "--width", "200")
+    assert "문화경제적 기제" in korean and "신뢰, 협력, 상호의존의 공동체" in korean
+
+
+def test_an_inline_query_with_predeclared_prefixes_and_a_parameter() -> None:
+    output = ok("query", "-e", "SELECT ?kind ?c WHERE { ?c a ?kind }", "-p",
+                "kind=<https://w3id.org/clusterkg/ontology#MatureIndustrialCluster>", "--format", "csv")
+    assert sorted(row["c"] for row in csv_rows(output)) == [CKI + "cluster-bucheon", CKI + "cluster-dongdaemun-apparel"]
+    assert ok("query", "-e", "ASK { cki:cluster-bucheon a ckg:MatureIndustrialCluster }") == "yes\n"
+
+
+def test_construct_and_describe_in_rdf_formats() -> None:
+    data = ok("query", "-e", "DESCRIBE cki:cluster-bucheon", "--format", "nt").encode()
+    triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+    assert any(t.predicate.value.endswith("#approximateNumberOfFirms") and t.object.value == "7000" for t in triples)
+    turtle = ok("query", "-e", "CONSTRUCT WHERE { ?m a ckg:Myth }", "--format", "ttl")
+    assert len(list(ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE))) == 3
+    table = ok("query", "-e", "CONSTRUCT WHERE { ?m a ckg:Myth }")
+    assert table.rstrip().endswith("(3 triples)")
+
+
+def test_a_query_file_from_disk_and_standard_input(tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text("PREFIX ckg: <https://w3id.org/clusterkg/ontology#>\nSELECT (COUNT(?m) AS ?n) { ?m a ckg:Myth }\n")
+    assert csv_rows(ok("query", "-f", str(path), "--format", "csv")) == [{"n": "3"}]
+    assert csv_rows(ok("query", "-f", "-", "--format", "csv", input=path.read_text())) == [{"n": "3"}]
+
+
+def test_data_graph_and_base_query_files_instead_of_the_store(tmp_path: Path) -> None:
+    data = tmp_path / "d.ttl"
+    data.write_text("@prefix : <http://example.org/> . :a :p 1 . :b :p 2 .\n")
+    graph = tmp_path / "g.nt"
+    graph.write_text("<http://example.org/a> <http://example.org/q> \"in g\" .\n")
+    output = ok("query", "-e", "SELECT ?s ?o { ?s <http://example.org/p> ?o } ORDER BY ?o", "--data", str(data),
+                "--format", "csv")
+    assert csv_rows(output) == [{"s": "http://example.org/a", "o": "1"}, {"s": "http://example.org/b", "o": "2"}]
+    # the default graph is the --data files only; named graphs are reached with GRAPH
+    rows = csv_rows(ok("query", "-e", "SELECT ?g ?o { GRAPH ?g { ?s ?p ?o } }", "--data", str(data),
+                       "--graph", f"http://example.org/g={graph}", "--format", "csv"))
+    assert rows == [{"g": "http://example.org/g", "o": "in g"}]
+    assert ok("query", "-e", "ASK { ?s <http://example.org/q> ?o }", "--graph", f"<http://example.org/g>={graph}") == "no\n"
+    based = csv_rows(ok("query", "-e", "SELECT ?o { <a> <p> ?o }", "--data", str(data), "--base", "http://example.org/",
+                        "--format", "csv"))
+    assert based == [{"o": "1"}]
+    assert "ckg" not in ok("query", "-e", "SELECT ?c { ?c a ckg:BioCluster }", "--data", str(data))  # not the KB
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "nope"], "no named query 'nope'; known queries:"),
+        (["query", "clusters", "--param", "cluster=x"], "has no parameter 'cluster'"),
+        (["query", "provenance"], "needs entity: give --param entity=..."),
+        (["query", "provenance", "--param", "entity=not an iri"], "parameter 'entity' expects an IRI"),
+        (["query", "myths-and-findings", "--param", "lang=e n"], "expects a language tag"),
+        (["query", "clusters", "--param", "novalue"], "--param expects NAME=VALUE"),
+        (["query", "-e", "SELECT ?s WHERE { ?s ?p ?o }", "-p", "o=x"], "cannot bind ?o"),
+        (["query", "-e", "SELECT ?x WHERE {\n  ?x ?p ?o .\n  ?x ?p2 }"], "SPARQL syntax error at line 3, column"),
+        (["query", "-e", "SELECT * WHERE { ?s ?p ?o } LIMIT x"], "line 1, column 35, at 'x'"),
+        (["query", "-e", "INSERT DATA { cki:a cki:b cki:c }"], "refused: this is a SPARQL Update (INSERT)"),
+        (["query", "-e", "SELECT ?s { ?s ?p ?o }", "--format", "ttl"], "--format ttl is for CONSTRUCT and DESCRIBE"),
+        (["query", "-f", "/nonexistent/q.rq"], "cannot read the query file /nonexistent/q.rq"),
+        (["query", "-e", "ASK {}", "--data", "/nonexistent/d.ttl"], "no such file: /nonexistent/d.ttl"),
+        (["query", "-e", "ASK {}", "--graph", "just-a-file.ttl"], "--graph expects IRI=FILE"),
+        (["--endpoint", "http://127.0.0.1:9/sparql", "query", "-e", "ASK {}", "--data", "x.ttl"], "cannot be combined"),
+        (["compare", "bio", "bucheon"], "'bio' is ambiguous; it matches 5 clusters: cki:cluster-boston-bio"),
+        (["compare", "atlantis", "bucheon"], "no cluster named 'atlantis'; clusters: cki:cluster-boston-bio"),
+        (["compare", "cki:place-seoul", "bucheon"], "cki:place-seoul is not a cluster"),
+    ],
+)
+def test_errors_are_one_line_with_exit_code_2(args: list[str], message: str) -> None:
+    assert message in fails(*args)
+
+
+def test_bad_data_file_is_reported(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<http://a> <http://b> .\n")
+    assert "broken.ttl" in fails("query", "-e", "ASK {}", "--data", str(broken))
+    unknown = tmp_path / "data.xyz"
+    unknown.write_text("")
+    assert "unknown RDF file extension" in fails("query", "-e", "ASK {}", "--data", str(unknown))
+
+
+def test_an_update_leaves_the_store_as_it_was() -> None:
+    before = ok("info", "--json")
+    fails("query", "-e", "DELETE WHERE { ?s ?p ?o }")
+    fails("query", "-e", "# a comment first\nDROP ALL")
+    assert ok("info", "--json") == before
+
+
+def test_usage_errors() -> None:
+    for args in (["query"], ["query", "clusters", "-e", "ASK {}"]):
+        result = run(*args)
+        assert result.exit_code == 2 and "give exactly one of" in result.output
+
+
+def test_compare_prints_the_table_side_by_side() -> None:
+    output = ok("compare", "Teheran Valley", "동대문", "--width", "120")
+    header = output.splitlines()[0]
+    assert "Seoul Venture Valley" in header and "Dongdaemun apparel cluster" in header
+    for dimension in ("place", "socio-economic mechanism", "cultural-economic mechanism", "performance capacity"):
+        assert dimension in output
+    assert "- a self-contained local network" in output
+    korean = ok("compare", "서울벤처밸리", "cki:cluster-dongdaemun-apparel", "--lang", "ko", "--width", "120")
+    assert korean.splitlines()[0].split("|")[0].strip() == "항목"
+    assert "신뢰, 협력, 상호의존의 파트너십" in korean
+    same = ok("compare", "seoul-venture-valley", "Dongdaemun apparel cluster", "--width", "120")
+    assert same == output
+
+
+def test_myths_reads_well_in_a_terminal(source_text: str) -> None:
+    output = ok("myths", "--width", "100")
+    assert output.startswith("Myth 1 (§1.1): knowledge-based clusters are either spontaneous")
+    assert output.count("Countered by:") == 3
+    assert "Deregulation matters more than more support (§1.1)" in output
+    assert all(len(line) <= 100 for line in output.splitlines())
+    korean = ok("myths", "--lang", "ko", "--width", "400")
+    assert "오해 3 (§1.3): 클러스터는 첨단 지식기반산업 이라는 오해" in korean
+    quoted = [line.strip()[1:-1] for line in korean.splitlines() if line.strip().startswith("“")]
+    assert len(quoted) == 9 and all(text in source_text for text in quoted)
+
+
+def test_a_named_query_does_not_import_heavy_libraries(tmp_path: Path) -> None:
+    """Cold start: rdflib, pySHACL and owlready2 stay off the query path."""
+    script = (
+        "import sys\n"
+        "from clusterkg.cli import cli\n"
+        "cli.main(['query', 'myths-and-findings', '--format', 'csv'], standalone_mode=False)\n"
+        "heavy = sorted(m for m in ('rdflib', 'pyshacl', 'owlready2', 'owlrl', 'SPARQLWrapper') if m in sys.modules)\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "HEAVY []" in done.stderr
+    assert "myth-clusters-are-high-tech" in done.stdout
+
+
+def readme_examples() -> list[tuple[list[str], list[str]]]:
+    """The commands of the README's "Querying" section, each with the output it shows."""
+    import shlex
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Querying", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```", 2)[1]
+    examples: list[tuple[list[str], list[str]]] = []
+    for line in block.splitlines()[1:]:
+        if line.startswith("$ clusterkg "):
+            examples.append((shlex.split(line[len("$ clusterkg "):]), []))
+        elif examples:
+            examples[-1][1].append(line)
+    return examples
+
+
+def test_the_readme_examples_give_the_output_shown() -> None:
+    examples = readme_examples()
+    assert len(examples) >= 4
+    for args, shown in examples:
+        actual = ok(*args).splitlines()
+        shown = shown[: shown.index("...")] if "..." in shown else shown
+        assert actual[: len(shown)] == shown, args
+
+
+def test_output_to_a_file_and_xml_results(tmp_path: Path) -> None:
+    target = tmp_path / "out.srx"
+    assert ok("query", "policies-by-stage", "--format", "xml", "-o", str(target)) == ""
+    solutions = list(ox.parse_query_results(path=str(target), format=ox.QueryResultsFormat.XML))
+    assert len(solutions) == 9 and {s["order"].value for s in solutions} == {"1", "2", "3", "4"}
+
+
+def test_myths_without_sections_read_cleanly() -> None:
+    from clusterkg.views import Finding, Myth, format_myths
+
+    text = format_myths([Myth("Myth: added by a user", "", [Finding("a finding", "", "")])], width=80)
+    assert text == "Myth 1: added by a user\n  Countered by:\n  - a finding\n"
