@@ -117,7 +117,8 @@ CLUSTER_TYPES: dict[str, str] = {
     "mature": CKG_IRI + "MatureIndustrialCluster",
     "bio": CKG_IRI + "BioCluster",
 }
-PLACE_CLASSES = {"region": CKG_IRI + "Region", "city": CKG_IRI + "City"}
+#: Classes of the nodes that a new place or organisation becomes.
+LINKED_CLASSES = {"region": CKG_IRI + "Region", "city": CKG_IRI + "City", "organisation": CKG_IRI + "Organisation"}
 
 FORMATS = ("yaml", "csv", "ttl", "jsonld")
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".ttl": "ttl", ".turtle": "ttl",
@@ -265,8 +266,13 @@ def read_text(path: Path) -> str:
         raise InputError(f"{path}: {exc.strerror}") from None
 
 
-def load(path: str | Path, fmt: str | None = None, known: KnownTerms | None = None) -> EntryFile:
-    """Read one entry file and convert it to RDF."""
+def load(path: str | Path, fmt: str | None = None, known: KnownTerms | None = None,
+         closure: dict[str, set[str]] | None = None) -> EntryFile:
+    """Read one entry file and convert it to RDF.
+
+    ``known`` links places and organisations to the knowledge base's; ``closure``
+    (class -> superclasses) lets Turtle and JSON-LD cases use any cluster subclass.
+    """
     path = Path(path)
     fmt = detect_format(path, fmt)
     text = read_text(path)
@@ -277,12 +283,13 @@ def load(path: str | Path, fmt: str | None = None, known: KnownTerms | None = No
         return _Converter(str(path), "yaml", known).from_yaml(text)
     if fmt == "csv":
         return _Converter(str(path), "csv", known).from_csv(text)
-    return load_rdf(path, fmt, text)
+    return load_rdf(path, fmt, text, closure)
 
 
-def load_all(paths: Iterable[str | Path], fmt: str | None = None, known: KnownTerms | None = None) -> list[EntryFile]:
+def load_all(paths: Iterable[str | Path], fmt: str | None = None, known: KnownTerms | None = None,
+             closure: dict[str, set[str]] | None = None) -> list[EntryFile]:
     """Read several files; an id used twice, in one file or across files, is an error."""
-    files = [load(p, fmt, known) for p in paths]
+    files = [load(p, fmt, known, closure) for p in paths]
     seen: dict[str, Location] = {}
     for entry_file in files:
         for entry in entry_file.entries:
@@ -501,10 +508,8 @@ class _Converter:
             obj = Literal(text, datatype=XSD.integer)
         elif kind == "count":
             obj = Literal(text, datatype=XSD.nonNegativeInteger)
-        elif kind in {"region", "city"}:
-            obj = self._place(entry, text, kind, loc)
-        elif kind == "organisation":
-            obj = self._organisation(entry, text, loc)
+        elif kind in LINKED_CLASSES:
+            obj = self._linked(entry, text, kind, loc)
         elif kind == "wikidata":
             obj = URIRef(wikidata_iri(text))
         elif kind == "geonames":
@@ -513,25 +518,17 @@ class _Converter:
             raise AssertionError(kind)
         entry.add((iri, predicate, obj), loc)
 
-    def _place(self, entry: Entry, text: str, kind: str, loc: Location) -> URIRef:
+    def _linked(self, entry: Entry, text: str, kind: str, loc: Location) -> URIRef:
+        """A place or organisation: an IRI, a known one by label, or a new node labelled ``text``."""
         if _looks_like_iri(text):
             return URIRef(_expand(text, CKI_IRI))
-        known = self.known.places.get(_fold(text))
+        table = self.known.organisations if kind == "organisation" else self.known.places
+        known = table.get(_fold(text))
         if known:
             return _iri(known)
-        node = _iri(f"{CKI_IRI}place-{slugify(text)}")
-        entry.add((node, RDF.type, _iri(PLACE_CLASSES[kind])), loc)
-        entry.add((node, RDFS.label, Literal(text, lang=_language(text))), loc)
-        return node
-
-    def _organisation(self, entry: Entry, text: str, loc: Location) -> URIRef:
-        if _looks_like_iri(text):
-            return URIRef(_expand(text, CKI_IRI))
-        known = self.known.organisations.get(_fold(text))
-        if known:
-            return URIRef(known)
-        node = URIRef(f"{CKI_IRI}org-{slugify(text)}")
-        entry.add((node, RDF.type, CKG.Organisation), loc)
+        prefix = "org" if kind == "organisation" else "place"
+        node = _iri(f"{CKI_IRI}{prefix}-{slugify(text)}")
+        entry.add((node, RDF.type, _iri(LINKED_CLASSES[kind])), loc)
         entry.add((node, RDFS.label, Literal(text, lang=_language(text))), loc)
         return node
 

@@ -320,25 +320,8 @@ class Validator:
         return graph
 
     def load(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[EntryFile]:
-        """Convert files to entries (RDF files know the ontology's cluster classes)."""
-        files = []
-        for path in paths:
-            path = Path(path)
-            kind = entries_mod.detect_format(path, fmt)
-            if kind in {"ttl", "jsonld"}:
-                text = entries_mod.read_text(path)
-                if not text.strip():
-                    raise InputError(f"{path}: the file is empty")
-                files.append(entries_mod.load_rdf(path, kind, text, self.closure_map))
-            else:
-                files.append(entries_mod.load(path, kind, self.known))
-        seen: dict[str, Location] = {}
-        for entry_file in files:
-            for entry in entry_file.entries:
-                if entry.iri in seen:
-                    raise InputError(f"{entry.location}: the case <{entry.iri}> is already given at {seen[entry.iri]}")
-                seen[entry.iri] = entry.location
-        return files
+        """Convert files to entries, linking to the knowledge base's places and classes."""
+        return entries_mod.load_all(paths, fmt, self.known, self.closure_map)
 
     def validate(self, files: Sequence[EntryFile], progress: Progress | None = None,
                  workers: int | None = None) -> Report:
