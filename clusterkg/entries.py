@@ -167,11 +167,15 @@ class EntryFile:
     #: triples of RDF input not connected to any case (kept for validation)
     loose: list[Triple] = field(default_factory=list)
     loose_where: dict[tuple, Location] = field(default_factory=dict)
+    #: prefixes an RDF file declares
+    prefixes: dict[str, str] = field(default_factory=dict)
     _index: dict[Any, Entry] | None = field(default=None, repr=False)
 
     def graph(self) -> Graph:
         """All triples of the file as one rdflib graph."""
         graph = new_graph()
+        for prefix, namespace in self.prefixes.items():
+            graph.bind(prefix, namespace, override=True, replace=True)
         for entry in self.entries:
             for triple in entry.triples:
                 graph.add(triple)
@@ -641,14 +645,20 @@ def to_oxigraph(term: Any) -> Any:
 
 
 def parse_rdf(path: Path, fmt: str, text: str | None = None, base_iri: str | None = None,
-              raw: bool = False) -> list[Any]:
-    """Parse Turtle or JSON-LD into rdflib triples (pyoxigraph quads if ``raw``); errors carry the line and column."""
+              raw: bool = False, prefixes: dict[str, str] | None = None) -> list[Any]:
+    """Parse Turtle or JSON-LD into rdflib triples (pyoxigraph quads if ``raw``); errors carry the line and column.
+
+    ``prefixes``, if given, receives the prefixes the file declares.
+    """
     data = (text if text is not None else read_text(path)).encode()
     base = base_iri or path.resolve().as_uri()
     try:
-        quads = ox.parse(data, format=_OX_FORMATS[fmt], base_iri=base)
+        parser = ox.parse(data, format=_OX_FORMATS[fmt], base_iri=base)
+        quads = list(parser)
+        if prefixes is not None:
+            prefixes.update(parser.prefixes)
         if raw:
-            return list(quads)
+            return quads
         triples = []
         for quad in quads:
             if not isinstance(quad.graph_name, ox.DefaultGraph):
@@ -664,8 +674,8 @@ def parse_rdf(path: Path, fmt: str, text: str | None = None, base_iri: str | Non
 
 def load_rdf(path: Path, fmt: str, text: str, closure: dict[str, set[str]] | None = None) -> EntryFile:
     """An RDF file as entries: each cluster with its blank nodes and the nodes only it links to."""
-    triples = parse_rdf(path, fmt, text)
     result = EntryFile(str(path), fmt)
+    triples = parse_rdf(path, fmt, text, prefixes=result.prefixes)
     if not triples:
         raise InputError(f"{path}: the file holds no triples")
     lines = _first_lines(text, fmt)

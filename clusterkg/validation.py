@@ -458,7 +458,10 @@ def validate_with_shapes(
              else _rdf_file(Path(p), fmt) for p in paths]
     data = Graph()
     for entry_file in files:
-        for triple in entry_file.graph():
+        graph = entry_file.graph()
+        for prefix, namespace in entry_file.prefixes.items():  # as rdflib binds them when parsing
+            data.bind(prefix, namespace, override=True, replace=True)
+        for triple in graph:
             data.add(triple)
     _, result = run_pyshacl(data, shapes_graph)
     report = Report(files=len(files), cases=sum(len(f.entries) for f in files))
@@ -472,8 +475,8 @@ def _rdf_file(path: Path, fmt: str | None) -> EntryFile:
     text = entries_mod.read_text(path)
     if not text.strip():
         raise InputError(f"{path}: the file is empty")
-    triples = entries_mod.parse_rdf(path, kind, text)
     entry_file = EntryFile(str(path), kind)
+    triples = entries_mod.parse_rdf(path, kind, text, prefixes=entry_file.prefixes)
     lines = entries_mod._first_lines(text, kind)
     for triple in triples:
         entry_file.loose.append(triple)
