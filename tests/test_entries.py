@@ -225,3 +225,22 @@ def test_case_slugs() -> None:
     assert entries.case_slug(CKI + "cluster-x") == "cluster-x"
     other = entries.case_slug("http://example.org/cluster/x")
     assert other.startswith("iri-") and other == entries.case_slug("http://example.org/cluster/x")
+
+
+def test_yaml_layouts(tmp_path: Path) -> None:
+    """A list, a single mapping, a 'cases:' key, or several YAML documents."""
+    one = "id: a\nname_en: A\n"
+    layouts = {
+        "mapping.yaml": one,
+        "keyed.yaml": "cases:\n  - id: a\n    name_en: A\n  - id: b\n    name_en: B\n",
+        "documents.yaml": "---\n" + one + "---\nid: b\nname_en: B\n",
+    }
+    for name, text in layouts.items():
+        path = tmp_path / name
+        path.write_text(text)
+        ids = [e.iri.rsplit("-", 1)[-1] for e in load(path).entries]
+        assert ids == (["a"] if name == "mapping.yaml" else ["a", "b"]), name
+    path = tmp_path / "extra.yaml"
+    path.write_text("cases: []\nauthor: me\n")
+    with pytest.raises(InputError, match=r"unknown top-level key\(s\) \['author'\]"):
+        load(path)
