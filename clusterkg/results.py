@@ -86,13 +86,10 @@ def serialize(
         form = "an ASK" if answer.kind == "ask" else "a SELECT"
         raise InputError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; {form} query gives results: use table, csv, tsv, json or xml")
     if answer.kind == "ask":
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": bool(answer.boolean)}).encode() + b"\n"
-        if fmt == "xml":
-            return _xml_boolean(bool(answer.boolean)).encode()
-        raise InputError(f"the W3C {fmt.upper()} results format has no form for ASK: use json, xml or table")
-    writer = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}[fmt]
-    return writer(answer.variables, answer.rows).encode()
+        if fmt not in ("json", "xml"):
+            raise InputError(f"the W3C {fmt.upper()} results format has no form for ASK: use json, xml or table")
+        return serialize_boolean(bool(answer.boolean), fmt)
+    return serialize_solutions(answer.variables, answer.rows, fmt)
 
 
 # --------------------------------------------------------------------------
@@ -142,16 +139,27 @@ def json_term(term: Term) -> dict[str, object]:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
-    """SPARQL 1.1 Query Results JSON Format."""
-    def dump(data: object) -> str:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def _dump(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
-    lines = [
-        dump({name: json_term(value) for name, value in zip(variables, row) if value is not None}) for row in rows
-    ]
+
+def to_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
+    """SPARQL 1.1 Query Results JSON Format, a row a line."""
+    keys = [_dump(name) + ":" for name in variables]
+    encoded: dict[Term, str] = {}  # each distinct term is encoded once
+    lines = []
+    for row in rows:
+        parts = []
+        for key, term in zip(keys, row):
+            if term is None:
+                continue
+            text = encoded.get(term)
+            if text is None:
+                text = encoded[term] = _dump(json_term(term))
+            parts.append(key + text)
+        lines.append("{" + ",".join(parts) + "}")
     body = ",\n".join(lines)
-    return f'{{"head":{dump({"vars": list(variables)})},\n"results":{{"bindings":[\n{body}\n]}}}}\n'  # a row a line
+    return f'{{"head":{_dump({"vars": list(variables)})},\n"results":{{"bindings":[\n{body}\n]}}}}\n'
 
 
 def _xml_term(term: Term) -> str:
@@ -191,11 +199,6 @@ def to_xml(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> s
     return "\n".join(out)
 
 
-def _xml_boolean(value: bool) -> str:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{RESULTS_NS}">\n'
-        f"<head/>\n<boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n"
-    )
 
 
 def _csv_value(term: Term | None) -> str:
@@ -224,6 +227,37 @@ def to_tsv(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> s
     for row in rows:
         lines.append("\t".join("" if value is None else str(value) for value in row))
     return "\n".join(lines) + "\n"
+
+
+SOLUTION_WRITERS = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
+
+
+def serialize_solutions(variables: Sequence[str], rows: Iterable[Sequence[Term | None]], fmt: str) -> bytes:
+    """SELECT solutions in one of :data:`SOLUTION_FORMATS`."""
+    if fmt not in SOLUTION_WRITERS:
+        raise ValueError(f"not a result format: {fmt}")
+    return SOLUTION_WRITERS[fmt](variables, rows).encode()
+
+
+def serialize_boolean(value: bool, fmt: str) -> bytes:
+    """An ASK answer in one of :data:`SOLUTION_FORMATS`.
+
+    The W3C CSV and TSV formats have no form for a boolean; for them this
+    writes the usual one-column table ``_askResult``.
+    """
+    word = "true" if value else "false"
+    if fmt == "json":
+        return f'{{"head":{{}},"boolean":{word}}}\n'.encode()
+    if fmt == "xml":
+        return (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{RESULTS_NS}">\n'
+            f"<head/>\n<boolean>{word}</boolean>\n</sparql>\n"
+        ).encode()
+    if fmt == "csv":
+        return f"_askResult\r\n{word}\r\n".encode()
+    if fmt == "tsv":
+        return f"?_askResult\n{word}\n".encode()
+    raise ValueError(f"not a result format: {fmt}")
 
 
 # --------------------------------------------------------------------------
