@@ -40,6 +40,7 @@ import pyoxigraph as ox
 from .errors import EndpointError, InputError, NotFoundError, QueryError
 from .namespaces import PREFIXES
 from .resources import data_dir
+from .sparql_text import UPDATE_KEYWORDS, query_form
 from .store import QueryResult, Store, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -333,46 +334,6 @@ def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, str]:
 # --------------------------------------------------------------------------
 # Query text: its form, refusal of updates, syntax errors
 # --------------------------------------------------------------------------
-
-QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
-
-def query_form(sparql: str) -> str:
-    """The form of a request: SELECT, CONSTRUCT, DESCRIBE, ASK, or the update keyword it starts with.
-
-    Only the prologue (BASE, PREFIX, comments) is skipped, so a value
-    inside the query cannot confuse it. Returns "" when no form is found.
-    """
-    position = 0
-    length = len(sparql)
-    while position < length:
-        char = sparql[position]
-        if char.isspace():
-            position += 1
-            continue
-        if char == "#":
-            end = sparql.find("\n", position)
-            position = length if end < 0 else end + 1
-            continue
-        word = re.match(r"[A-Za-z]+", sparql[position:])
-        if not word:
-            return ""
-        keyword = word.group(0).upper()
-        position += len(word.group(0))
-        if keyword == "BASE":
-            iri = re.match(r"\s*<[^<>]*>", sparql[position:])
-            if not iri:
-                return ""
-            position += iri.end()
-            continue
-        if keyword == "PREFIX":
-            decl = re.match(r"\s*[A-Za-z0-9_.\-\u00C0-\uFFFF]*:\s*<[^<>]*>", sparql[position:])
-            if not decl:
-                return ""
-            position += decl.end()
-            continue
-        return keyword
-    return ""
 
 
 def refuse_update(sparql: str) -> str:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .queries import UPDATE_KEYWORDS, query_form
 from .results import serialize_boolean, serialize_solutions
+from .sparql_text import looks_like_update
 
 #: Result formats of SELECT and ASK: short name -> media type.
 RESULT_FORMATS: dict[str, str] = {
@@ -158,11 +158,6 @@ _SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:-])", re.IGNORECASE)
 def _code_only(sparql: str) -> str:
     """The query with comments, strings and IRIs blanked out (keywords stay)."""
     return _SKIP.sub(lambda m: " " if m.group(0).startswith("#") else '""', sparql)
-
-
-def looks_like_update(sparql: str) -> bool:
-    """Whether the text is a SPARQL Update request rather than a query."""
-    return query_form(sparql) in UPDATE_KEYWORDS
 
 
 def uses_service(sparql: str) -> bool:
