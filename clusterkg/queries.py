@@ -409,7 +409,7 @@ def run(
     except SyntaxError as exc:  # a backend that lets the engine's error through
         raise QueryError(explain_syntax_error(str(exc), sparql, 0, offset)) from None
     except RuntimeError as exc:
-        raise QueryError(_runtime_message(str(exc), bindings)) from None
+        raise QueryError(runtime_message(str(exc), bindings)) from None
     except EndpointError:
         # a remote engine's syntax errors vary; if ours finds one too, say where it is
         local = local_syntax_error(text)
@@ -429,7 +429,8 @@ def local_syntax_error(sparql: str) -> str | None:
     return None
 
 
-def _runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:
+def runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:
+    """The engine's evaluation error as a message for people (one line; a hint for a bound variable)."""
     message = " ".join(message.split())
     projection = re.search(r"variable \?(\w+) in its SELECT projection", message)
     if projection:
