@@ -80,8 +80,7 @@ def serialize(
     if answer.kind == "graph":
         if fmt not in GRAPH_FORMATS:
             raise InputError(f"a CONSTRUCT or DESCRIBE query gives RDF: use --format {', '.join(GRAPH_FORMATS)} or table")
-        prefixes = {"prefixes": PREFIXES} if fmt in {"ttl", "jsonld"} else {}
-        return ox.serialize(answer.triples, format=GRAPH_FORMATS[fmt], **prefixes) or b""
+        return serialize_graph(answer.triples, GRAPH_FORMATS[fmt], PREFIXES)
     if fmt in GRAPH_FORMATS:
         form = "an ASK" if answer.kind == "ask" else "a SELECT"
         raise InputError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; {form} query gives results: use table, csv, tsv, json or xml")
@@ -90,6 +89,20 @@ def serialize(
             raise InputError(f"the W3C {fmt.upper()} results format has no form for ASK: use json, xml or table")
         return serialize_boolean(bool(answer.boolean), fmt)
     return serialize_solutions(answer.variables, answer.rows, fmt)
+
+
+#: RDF formats that write prefix declarations.
+_PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML}
+
+
+def serialize_graph(
+    triples: Sequence[ox.Triple], rdf_format: ox.RdfFormat, prefixes: Mapping[str, str] | None = None
+) -> bytes:
+    """CONSTRUCT/DESCRIBE triples in an RDF format (in the default graph for a dataset format)."""
+    kwargs = {"prefixes": dict(prefixes)} if prefixes and rdf_format in _PREFIXED else {}
+    if rdf_format.supports_datasets:
+        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    return ox.serialize(triples, format=rdf_format, **kwargs) or b""
 
 
 # --------------------------------------------------------------------------

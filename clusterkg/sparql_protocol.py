@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .results import serialize_boolean, serialize_solutions
+from .results import serialize_boolean, serialize_graph, serialize_solutions
 from .sparql_text import looks_like_update
 
 #: Result formats of SELECT and ASK: short name -> media type.
@@ -208,15 +208,6 @@ class Answer:
     media_type: str
 
 
-def serialize_graph(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
-    """Serialise CONSTRUCT/DESCRIBE triples in one of :data:`GRAPH_FORMATS`."""
-    rdf_format = GRAPH_FORMATS[fmt][1]
-    kwargs = {"prefixes": prefixes} if prefixes and fmt in ("ttl", "trig", "jsonld", "rdfxml") else {}
-    if rdf_format.supports_datasets:
-        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    return ox.serialize(triples, format=rdf_format, **kwargs) or b""
-
-
 def answer(result, accept: str | None, format_param: str | None, limit: int | None,
            prefixes: dict[str, str] | None = None) -> Answer:
     """Serialise a pyoxigraph query answer in the negotiated format, within ``limit``."""
@@ -230,4 +221,4 @@ def answer(result, accept: str | None, format_param: str | None, limit: int | No
         return Answer(serialize_solutions(variables, rows, fmt), media_type(fmt))
     fmt = negotiate("graph", accept, format_param)
     triples = take(result, limit, "triples")
-    return Answer(serialize_graph(triples, fmt, prefixes), media_type(fmt))
+    return Answer(serialize_graph(triples, GRAPH_FORMATS[fmt][1], prefixes), media_type(fmt))
