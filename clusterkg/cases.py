@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Literal, URIRef
 
-from .entries import CASE_PREFIX, ID_PATTERN, EntryFile, case_slug
+from .entries import CASE_PREFIX, ID_PATTERN, EntryFile, case_slug, to_oxigraph
 from .errors import CheckFailed, InputError, NotFoundError
 from .namespaces import CKI, PREFIXES, case_graph
 from .store import Store
@@ -33,21 +31,6 @@ class AddResult:
     added: list[str] = field(default_factory=list)  # case IRIs new to the store
     replaced: list[str] = field(default_factory=list)  # case IRIs whose graph was replaced
     triples: int = 0
-
-
-def to_oxigraph(term: Any) -> Any:
-    """An rdflib term as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise InputError(f"unsupported RDF term {term!r}")
 
 
 def _existing(store: Store, iris: Sequence[str]) -> dict[str, set[str]]:

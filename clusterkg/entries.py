@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import hashlib
 import io
 import re
@@ -65,48 +66,48 @@ class Field:
 
 #: The field -> RDF mapping, the single source of truth (see docs/entry-format.md).
 FIELDS: tuple[Field, ...] = (
-    Field("id", "", "id", "short id of the case: lower-case letters, digits, hyphens; the case IRI is cki:cluster-<id>",
+    Field("id", "", "id", "short id: lower-case letters, digits, hyphens (default: from name_en)",
           "pangyo-techno-valley"),
-    Field("name_ko", str(RDFS.label), "label-ko", "name in Korean (rdfs:label @ko)", "판교테크노밸리", required=True),
-    Field("name_en", str(RDFS.label), "label-en", "name in English (rdfs:label @en)", "Pangyo Techno Valley",
+    Field("name_ko", str(RDFS.label), "label-ko", "name in Korean (@ko)", "판교테크노밸리", required=True),
+    Field("name_en", str(RDFS.label), "label-en", "name in English (@en)", "Pangyo Techno Valley",
           required=True),
     Field("type", str(RDF.type), "cluster-type",
-          "cluster type: industrial, high-tech, mature or bio (a class of the ontology)", "high-tech"),
-    Field("country", CKG_IRI + "countryCode", "string", "ISO 3166-1 alpha-2 country code (ckg:countryCode)", "KR",
+          "cluster type: industrial, high-tech, mature or bio (ckg:IndustrialCluster, ckg:HighTechCluster, ckg:MatureIndustrialCluster, ckg:BioCluster)", "high-tech"),
+    Field("country", CKG_IRI + "countryCode", "string", "ISO 3166-1 alpha-2 country code", "KR",
           required=True),
-    Field("region", CKG_IRI + "locatedIn", "region", "region or province (ckg:locatedIn a ckg:Region)", "경기도"),
-    Field("city", CKG_IRI + "locatedIn", "city", "city (ckg:locatedIn a ckg:City)", "성남시"),
-    Field("industries", CKG_IRI + "hasIndustry", "concept", "industries present (ckg:hasIndustry, ckg:Industry)",
-          "[ict, bio]", many=True, prefix=CKI_IRI + "industry-"),
-    Field("main_industries", CKG_IRI + "hasMainIndustry", "concept", "main industries (ckg:hasMainIndustry)", "[ict]",
+    Field("region", CKG_IRI + "locatedIn", "region", "region or province: a known place (by name or IRI) or a new ckg:Region", "경기도"),
+    Field("city", CKG_IRI + "locatedIn", "city", "city: a known place (by name or IRI) or a new ckg:City", "성남시"),
+    Field("industries", CKG_IRI + "hasIndustry", "concept", "industries present (ckg:Industry)",
+          "[it, bio]", many=True, prefix=CKI_IRI + "industry-"),
+    Field("main_industries", CKG_IRI + "hasMainIndustry", "concept", "main industries (ckg:Industry)", "[it]",
           many=True, prefix=CKI_IRI + "industry-"),
-    Field("stage", CKG_IRI + "lifeCycleStage", "concept", "life-cycle stage (ckg:lifeCycleStage)", "growth",
+    Field("stage", CKG_IRI + "lifeCycleStage", "concept", "life-cycle stage (ckg:LifeCycleStage)", "growth",
           prefix=CKI_IRI + "stage-"),
-    Field("start_year", CKG_IRI + "startYear", "integer", "year the cluster began to form (ckg:startYear, xsd:integer)",
+    Field("start_year", CKG_IRI + "startYear", "integer", "year the cluster began to form (xsd:integer, not in the future)",
           "2005"),
-    Field("firms", CKG_IRI + "numberOfFirms", "count", "number of firms (ckg:numberOfFirms, xsd:nonNegativeInteger)",
+    Field("firms", CKG_IRI + "numberOfFirms", "count", "number of firms (xsd:nonNegativeInteger)",
           "1300"),
     Field("anchor_organisations", CKG_IRI + "anchorOrganisation", "organisation",
-          "anchor firms or institutions (ckg:anchorOrganisation, a ckg:Organisation)", "[Korea Institute of Science and Technology]",
+          "anchor firms or institutions: known ones by name or IRI, else a new ckg:Organisation", "[Korea Institute of Science and Technology]",
           many=True),
     Field("instruments", CKG_IRI + "appliesInstrument", "concept",
-          "policy instruments applied (ckg:appliesInstrument, ckg:PolicyInstrument)", "[financial-support]",
+          "policy instruments applied (ckg:PolicyInstrument)", "[financial-support]",
           many=True, prefix=CKI_IRI + "instrument-"),
-    Field("wikidata", str(SKOS.exactMatch), "wikidata", "Wikidata item (skos:exactMatch wd:Q…)", "Q42"),
-    Field("geonames", str(SKOS.exactMatch), "geonames", "GeoNames feature (skos:exactMatch sws.geonames.org/N/)",
+    Field("wikidata", str(SKOS.exactMatch), "wikidata", "Wikidata item, Q… (http://www.wikidata.org/entity/Q…)", "Q42"),
+    Field("geonames", str(SKOS.exactMatch), "geonames", "GeoNames id, a number (https://sws.geonames.org/N/)",
           "1835848"),
-    Field("comment", str(RDFS.comment), "text", "free note (rdfs:comment)", "Added from a field survey"),
+    Field("comment", str(RDFS.comment), "text", "free note", "Added from a field survey"),
     Field("source", str(DCTERMS.source), "source",
-          "where the case comes from (dcterms:source a citation): citation, url, page", "{citation: ..., url: ..., page: 12}",
+          "where the case comes from: a citation, or citation, url and page", "{citation: ..., url: ..., page: 12}",
           many=True, required=True),
 )
 FIELD_BY_NAME = {f.name: f for f in FIELDS}
 
 #: Sub-fields of a source; in CSV they are the columns source_citation, source_url, source_page.
 SOURCE_FIELDS: dict[str, tuple[str, str]] = {
-    "citation": (str(DCTERMS.bibliographicCitation), "citation text (dcterms:bibliographicCitation)"),
-    "url": (str(SCHEMA.url), "web address (schema:url)"),
-    "page": (str(SCHEMA.pagination), "page or pages (schema:pagination)"),
+    "citation": (str(DCTERMS.bibliographicCitation), "citation text"),
+    "url": (str(SCHEMA.url), "web address"),
+    "page": (str(SCHEMA.pagination), "page or pages"),
 }
 CSV_COLUMNS = [f.name for f in FIELDS if f.name != "source"] + [f"source_{k}" for k in SOURCE_FIELDS]
 
@@ -116,7 +117,8 @@ CLUSTER_TYPES: dict[str, str] = {
     "mature": CKG_IRI + "MatureIndustrialCluster",
     "bio": CKG_IRI + "BioCluster",
 }
-PLACE_CLASSES = {"region": CKG_IRI + "Region", "city": CKG_IRI + "City"}
+#: Classes of the nodes that a new place or organisation becomes.
+LINKED_CLASSES = {"region": CKG_IRI + "Region", "city": CKG_IRI + "City", "organisation": CKG_IRI + "Organisation"}
 
 FORMATS = ("yaml", "csv", "ttl", "jsonld")
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".ttl": "ttl", ".turtle": "ttl",
@@ -165,10 +167,15 @@ class EntryFile:
     #: triples of RDF input not connected to any case (kept for validation)
     loose: list[Triple] = field(default_factory=list)
     loose_where: dict[tuple, Location] = field(default_factory=dict)
+    #: prefixes an RDF file declares
+    prefixes: dict[str, str] = field(default_factory=dict)
+    _index: dict[Any, Entry] | None = field(default=None, repr=False)
 
     def graph(self) -> Graph:
         """All triples of the file as one rdflib graph."""
         graph = new_graph()
+        for prefix, namespace in self.prefixes.items():
+            graph.bind(prefix, namespace, override=True, replace=True)
         for entry in self.entries:
             for triple in entry.triples:
                 graph.add(triple)
@@ -179,7 +186,14 @@ class EntryFile:
     def locate(self, node: Any, predicate: Any = None, value: Any = None) -> Location | None:
         """The best-known location of a node, a node's property, or one of its values."""
         keys = [(node, predicate, value), (node, predicate), (node,)] if predicate is not None else [(node,)]
-        for entry in self.entries:
+        if self._index is None:
+            self._index = {}
+            for entry in self.entries:
+                for key in entry.where:
+                    if len(key) == 1:
+                        self._index.setdefault(key[0], entry)
+        entry = self._index.get(node)
+        if entry is not None:
             for key in keys:
                 if key in entry.where:
                     return entry.where[key]
@@ -256,8 +270,13 @@ def read_text(path: Path) -> str:
         raise InputError(f"{path}: {exc.strerror}") from None
 
 
-def load(path: str | Path, fmt: str | None = None, known: KnownTerms | None = None) -> EntryFile:
-    """Read one entry file and convert it to RDF."""
+def load(path: str | Path, fmt: str | None = None, known: KnownTerms | None = None,
+         closure: dict[str, set[str]] | None = None) -> EntryFile:
+    """Read one entry file and convert it to RDF.
+
+    ``known`` links places and organisations to the knowledge base's; ``closure``
+    (class -> superclasses) lets Turtle and JSON-LD cases use any cluster subclass.
+    """
     path = Path(path)
     fmt = detect_format(path, fmt)
     text = read_text(path)
@@ -268,12 +287,13 @@ def load(path: str | Path, fmt: str | None = None, known: KnownTerms | None = No
         return _Converter(str(path), "yaml", known).from_yaml(text)
     if fmt == "csv":
         return _Converter(str(path), "csv", known).from_csv(text)
-    return load_rdf(path, fmt, text)
+    return load_rdf(path, fmt, text, closure)
 
 
-def load_all(paths: Iterable[str | Path], fmt: str | None = None, known: KnownTerms | None = None) -> list[EntryFile]:
+def load_all(paths: Iterable[str | Path], fmt: str | None = None, known: KnownTerms | None = None,
+             closure: dict[str, set[str]] | None = None) -> list[EntryFile]:
     """Read several files; an id used twice, in one file or across files, is an error."""
-    files = [load(p, fmt, known) for p in paths]
+    files = [load(p, fmt, known, closure) for p in paths]
     seen: dict[str, Location] = {}
     for entry_file in files:
         for entry in entry_file.entries:
@@ -297,6 +317,7 @@ class _Converter:
         self.known = known
         self.result = EntryFile(path, fmt)
         self.ids: dict[str, Location] = {}
+        self.constructor = yaml.constructor.SafeConstructor()  # builds scalar values of composed YAML nodes
 
     def loc(self, line: int, name: str | None = None) -> Location:
         if self.fmt == "csv":
@@ -306,7 +327,7 @@ class _Converter:
     # -- YAML ---------------------------------------------------------------
 
     def from_yaml(self, text: str) -> EntryFile:
-        loader = yaml.SafeLoader(text)
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when available: same marks, faster
         try:
             documents = []
             while loader.check_node():
@@ -352,14 +373,11 @@ class _Converter:
             return [(self._yaml_value(n, key), n.start_mark.line + 1) for n in node.value]
         if isinstance(node, yaml.MappingNode):
             return {str(k.value): (self._yaml_value(v, key), k.start_mark.line + 1) for k, v in node.value}
-        loader = yaml.SafeLoader("")
         try:
-            return loader.construct_object(node, deep=True)
+            return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             mark = exc.problem_mark
             raise InputError(f"{self.path}:{mark.line + 1}:{mark.column + 1}: field {key!r}: {exc.problem}") from None
-        finally:
-            loader.dispose()
 
     # -- CSV ----------------------------------------------------------------
 
@@ -368,7 +386,7 @@ class _Converter:
             dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",\t")
         except csv.Error:
             dialect = csv.excel
-        reader = csv.reader(io.StringIO(text), dialect)
+        reader = csv.reader(io.StringIO(text), dialect, strict=True)
         try:
             header = next(reader)
         except csv.Error as exc:
@@ -474,7 +492,7 @@ class _Converter:
 
     def _convert_value(self, entry: Entry, iri: URIRef, spec: Field, value: Any, line: int, number: int) -> None:
         loc = self.loc(line, spec.name)
-        predicate = URIRef(spec.predicate)
+        predicate = _iri(spec.predicate)
         if spec.kind == "source":
             self._convert_source(entry, iri, value, line, number)
             return
@@ -487,17 +505,15 @@ class _Converter:
         elif kind in {"string", "text"}:
             obj = Literal(text)
         elif kind == "cluster-type":
-            obj = URIRef(CLUSTER_TYPES.get(text) or _expand(text, CKG_IRI))
+            obj = _iri(CLUSTER_TYPES.get(text) or _expand(text, CKG_IRI))
         elif kind == "concept":
-            obj = URIRef(_expand(text, spec.prefix))
+            obj = _iri(_expand(text, spec.prefix))
         elif kind == "integer":
             obj = Literal(text, datatype=XSD.integer)
         elif kind == "count":
             obj = Literal(text, datatype=XSD.nonNegativeInteger)
-        elif kind in {"region", "city"}:
-            obj = self._place(entry, text, kind, loc)
-        elif kind == "organisation":
-            obj = self._organisation(entry, text, loc)
+        elif kind in LINKED_CLASSES:
+            obj = self._linked(entry, text, kind, loc)
         elif kind == "wikidata":
             obj = URIRef(wikidata_iri(text))
         elif kind == "geonames":
@@ -506,25 +522,17 @@ class _Converter:
             raise AssertionError(kind)
         entry.add((iri, predicate, obj), loc)
 
-    def _place(self, entry: Entry, text: str, kind: str, loc: Location) -> URIRef:
+    def _linked(self, entry: Entry, text: str, kind: str, loc: Location) -> URIRef:
+        """A place or organisation: an IRI, a known one by label, or a new node labelled ``text``."""
         if _looks_like_iri(text):
             return URIRef(_expand(text, CKI_IRI))
-        known = self.known.places.get(_fold(text))
+        table = self.known.organisations if kind == "organisation" else self.known.places
+        known = table.get(_fold(text))
         if known:
-            return URIRef(known)
-        node = URIRef(f"{CKI_IRI}place-{slugify(text)}")
-        entry.add((node, RDF.type, URIRef(PLACE_CLASSES[kind])), loc)
-        entry.add((node, RDFS.label, Literal(text, lang=_language(text))), loc)
-        return node
-
-    def _organisation(self, entry: Entry, text: str, loc: Location) -> URIRef:
-        if _looks_like_iri(text):
-            return URIRef(_expand(text, CKI_IRI))
-        known = self.known.organisations.get(_fold(text))
-        if known:
-            return URIRef(known)
-        node = URIRef(f"{CKI_IRI}org-{slugify(text)}")
-        entry.add((node, RDF.type, CKG.Organisation), loc)
+            return _iri(known)
+        prefix = "org" if kind == "organisation" else "place"
+        node = _iri(f"{CKI_IRI}{prefix}-{slugify(text)}")
+        entry.add((node, RDF.type, _iri(LINKED_CLASSES[kind])), loc)
         entry.add((node, RDFS.label, Literal(text, lang=_language(text))), loc)
         return node
 
@@ -542,12 +550,18 @@ class _Converter:
             if not text:
                 continue
             loc = self.loc(part_line, f"source.{key}")
-            predicate = URIRef(SOURCE_FIELDS[key][0])
+            predicate = _iri(SOURCE_FIELDS[key][0])
             if key == "url":
                 obj: Any = URIRef(text) if _is_web_iri(text) else Literal(text)
             else:
                 obj = Literal(text)
             entry.add((node, predicate, obj), loc)
+
+
+@functools.lru_cache(maxsize=4096)
+def _iri(text: str) -> URIRef:
+    """A URIRef, made once per distinct IRI (rdflib checks every IRI it makes)."""
+    return URIRef(text)
 
 
 def _language(text: str) -> str:
@@ -615,15 +629,36 @@ def to_rdflib(term: Any) -> Any:
     raise InputError(f"unsupported RDF term {term!r}")
 
 
+def to_oxigraph(term: Any) -> Any:
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise InputError(f"unsupported RDF term {term!r}")
+
+
 def parse_rdf(path: Path, fmt: str, text: str | None = None, base_iri: str | None = None,
-              raw: bool = False) -> list[Any]:
-    """Parse Turtle or JSON-LD into rdflib triples (pyoxigraph quads if ``raw``); errors carry the line and column."""
+              raw: bool = False, prefixes: dict[str, str] | None = None) -> list[Any]:
+    """Parse Turtle or JSON-LD into rdflib triples (pyoxigraph quads if ``raw``); errors carry the line and column.
+
+    ``prefixes``, if given, receives the prefixes the file declares.
+    """
     data = (text if text is not None else read_text(path)).encode()
     base = base_iri or path.resolve().as_uri()
     try:
-        quads = ox.parse(data, format=_OX_FORMATS[fmt], base_iri=base)
+        parser = ox.parse(data, format=_OX_FORMATS[fmt], base_iri=base)
+        quads = list(parser)
+        if prefixes is not None:
+            prefixes.update(parser.prefixes)
         if raw:
-            return list(quads)
+            return quads
         triples = []
         for quad in quads:
             if not isinstance(quad.graph_name, ox.DefaultGraph):
@@ -632,15 +667,15 @@ def parse_rdf(path: Path, fmt: str, text: str | None = None, base_iri: str | Non
         return triples
     except SyntaxError as exc:
         where = f":{exc.lineno}:{exc.offset}" if exc.lineno else ""
-        message = re.sub(r"^Parser error (at|between) line \d+ column \d+( and line \d+ column \d+)?: ", "", str(exc))
+        message = re.sub(r"^Parser error [^:]*: ", "", exc.msg or str(exc))
         name = "Turtle" if fmt == "ttl" else "JSON-LD"
         raise InputError(f"{path}{where}: {name} syntax error: {' '.join(message.split())}") from None
 
 
 def load_rdf(path: Path, fmt: str, text: str, closure: dict[str, set[str]] | None = None) -> EntryFile:
     """An RDF file as entries: each cluster with its blank nodes and the nodes only it links to."""
-    triples = parse_rdf(path, fmt, text)
     result = EntryFile(str(path), fmt)
+    triples = parse_rdf(path, fmt, text, prefixes=result.prefixes)
     if not triples:
         raise InputError(f"{path}: the file holds no triples")
     lines = _first_lines(text, fmt)
@@ -692,7 +727,10 @@ def _first_lines(text: str, fmt: str) -> dict[str, int]:
         for match in re.finditer(r'"([\w.-]+)"\s*:\s*"(https?://[^"]*)"', text):
             prefixes[match.group(1)] = match.group(2)
     found: dict[str, int] = {}
-    iri_pattern = re.compile(r"<([^>\s]*)>|\"(https?://[^\"\s]*)\"|(?<![\w<\"])([A-Za-z][\w.-]*|):([\w.-]*[\w-])")
+    if fmt == "jsonld":  # "@id": "https://..." or "@id": "prefix:local"
+        iri_pattern = re.compile(r"(?!)()|\"(https?://[^\"\s]*)\"|\"([A-Za-z][\w.-]*):([^\"\s/][^\"\s]*)\"")
+    else:
+        iri_pattern = re.compile(r"<([^>\s]*)>|\"(https?://[^\"\s]*)\"|(?<![\w<\"])([A-Za-z][\w.-]*|):([\w.-]*[\w-])")
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip()
         if stripped.lower().startswith(("@prefix", "prefix", "@base", "base")):
@@ -807,3 +845,31 @@ def template(fmt: str = "yaml", concepts: dict[str, list[str]] | None = None) ->
         "",
     ]
     return "\n".join(lines)
+
+
+def field_table() -> str:
+    """The field -> RDF mapping as a Markdown table (docs/entry-format.md holds this table verbatim)."""
+    rows = ["| field | RDF | what it is | example |", "|---|---|---|---|"]
+
+    def curie(iri: str) -> str:
+        for prefix, namespace in PREFIXES.items():
+            if iri.startswith(namespace):
+                return f"{prefix}:{iri[len(namespace):]}"
+        return {"https://schema.org/url": "schema:url", "https://schema.org/pagination": "schema:pagination"}.get(iri, iri)
+
+    for spec in FIELDS:
+        if spec.name == "source":
+            for key, (predicate, label) in SOURCE_FIELDS.items():
+                example = {"citation": '"Author, Title, Publisher, 2020"', "url": "https://example.org/report",
+                           "page": "12-14"}[key]
+                target = "dcterms:source → " + curie(predicate)
+                rows.append(f"| `source.{key}` | {target} | {label}{' (required)' if key == 'citation' else ''} "
+                            f"| `{example}` |")
+            continue
+        rdf = "the case IRI `cki:cluster-<id>`" if spec.kind == "id" else curie(spec.predicate)
+        if spec.prefix:
+            rdf += f" `{curie(spec.prefix)}<name>`"
+        many = " (several allowed)" if spec.many else ""
+        required = " (required)" if spec.required else ""
+        rows.append(f"| `{spec.name}` | {rdf} | {spec.label}{required}{many} | `{spec.example}` |")
+    return "\n".join(rows) + "\n"

@@ -20,7 +20,11 @@ knowledge base, no closure, no chunks): a general SHACL validator.
 from __future__ import annotations
 
 import functools
+import gc
 import json
+import logging
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -31,12 +35,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from . import entries as entries_mod
+from . import shacl
+from .shacl import SH, run_pyshacl
 from .entries import CKG, EntryFile, KnownTerms, Location, new_graph
 from .errors import InputError
 from .namespaces import PREFIXES
 from .resources import data_dir, ontology_files
 
-SH = "http://www.w3.org/ns/shacl#"
 SEVERITIES = {SH + "Violation": "violation", SH + "Warning": "warning", SH + "Info": "info"}
 FORMATS = ("text", "json", "ttl")
 #: Shapes that report a missing value -> the entry field to fill in.
@@ -44,7 +49,7 @@ MISSING_FIELDS = {
     "https://w3id.org/clusterkg/shapes#" + shape: name
     for shape, name in {
         "NameKo": "name_ko", "NameEn": "name_en", "CountryRequired": "country",
-        "ClusterSourceShape": "source", "CitationText": "source.citation",
+        "HasSource": "source", "CitationText": "source.citation", "GovernmentSupportAdvice": "instruments",
     }.items()
 }
 #: Cases per bounded subgraph.
@@ -108,84 +113,13 @@ class Report:
         return not self.issues
 
 
-# --------------------------------------------------------------------------
-# pySHACL re-parses the SPARQL text of a constraint for every focus node;
-# the parsed query is reusable, so it is parsed once per distinct text.
-# --------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=512)
-def _prepared(text: str, base: str | None, namespaces: tuple[tuple[str, str], ...]) -> Any:
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    return translateQuery(parseQuery(text), base, dict(namespaces) or None)
-
-
-@contextmanager
-def cached_sparql() -> Iterator[None]:
-    """Within the block, rdflib parses each distinct SPARQL query text once."""
-    from rdflib.plugins.sparql import processor
-    from rdflib.plugins.sparql.evaluate import evalQuery
-
-    original = processor.SPARQLProcessor.query
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
-        if isinstance(strOrQuery, str):
-            namespaces = tuple(sorted((k, str(v)) for k, v in (initNs or {}).items()))
-            strOrQuery = _prepared(strOrQuery, base, namespaces)
-        return evalQuery(self.graph, strOrQuery, initBindings or {}, base)
-
-    processor.SPARQLProcessor.query = query
-    try:
-        yield
-    finally:
-        processor.SPARQLProcessor.query = original
-
-
-def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
-    """pySHACL with no inference and nothing mixed in: standard SHACL (core and SPARQL)."""
-    import pyshacl
-
-    with cached_sparql():
-        conforms, report, _ = pyshacl.validate(
-            data, shacl_graph=shapes, inference="none", advanced=False, meta_shacl=False,
-            allow_warnings=False, allow_infos=False, js=False, abort_on_first=False,
-        )
-    return bool(conforms), report
-
-
-# --------------------------------------------------------------------------
-# The project's shapes and the knowledge-base context
-# --------------------------------------------------------------------------
-
-
 def shape_files() -> list[Path]:
     return sorted(data_dir("shapes").glob("*.ttl"))
 
 
 def load_shapes(paths: Sequence[str | Path] | None = None) -> Graph:
-    """The project's shapes, or the given SHACL files (Turtle or JSON-LD)."""
-    graph = new_graph()
-    for path in paths or shape_files():
-        path = Path(path)
-        fmt = entries_mod.SUFFIXES.get(path.suffix.lower(), "ttl")
-        if fmt not in {"ttl", "jsonld"}:
-            fmt = "ttl"
-        raw = entries_mod.parse_rdf(path, fmt, raw=True)
-        for quad in raw:
-            if not _inactive(quad):
-                graph.add(tuple(entries_mod.to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))
-    return graph
-
-
-def _inactive(quad: Any) -> bool:
-    """``sh:uniqueLang`` with a value other than the literal ``true``, which SHACL ignores.
-
-    pySHACL also takes other lexical forms of true, such as ``"1"^^xsd:boolean``
-    (W3C test core/property/uniqueLang-002), so such triples are left out.
-    """
-    return quad.predicate.value == SH + "uniqueLang" and getattr(quad.object, "value", None) != "true"
+    """The project's shapes, or the given SHACL files."""
+    return shacl.load_shapes(paths or shape_files())
 
 
 #: Classes whose individuals the advice rules read, with all their triples.
@@ -234,10 +168,10 @@ class Validator:
                 triples.append((subject, RDF.type, cls))
         return triples
 
-    def subgraph(self, triples: Iterable[tuple]) -> Graph:
-        """A bounded graph to validate: the triples, their type closure, the advice context."""
+    def subgraph(self, triples: Iterable[tuple], context: bool = True) -> Graph:
+        """A bounded graph to validate: the triples, their type closure, and the advice context."""
         graph = Graph()
-        for triple in self.context:
+        for triple in self.context if context else ():
             graph.add(triple)
         seen: set[Any] = set()
         for s, p, o in triples:
@@ -254,40 +188,57 @@ class Validator:
         return graph
 
     def load(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[EntryFile]:
-        """Convert files to entries (RDF files know the ontology's cluster classes)."""
-        files = []
-        for path in paths:
-            path = Path(path)
-            kind = entries_mod.detect_format(path, fmt)
-            if kind in {"ttl", "jsonld"}:
-                text = entries_mod.read_text(path)
-                if not text.strip():
-                    raise InputError(f"{path}: the file is empty")
-                files.append(entries_mod.load_rdf(path, kind, text, self.closure_map))
-            else:
-                files.append(entries_mod.load(path, kind, self.known))
-        seen: dict[str, Location] = {}
-        for entry_file in files:
-            for entry in entry_file.entries:
-                if entry.iri in seen:
-                    raise InputError(f"{entry.location}: the case <{entry.iri}> is already given at {seen[entry.iri]}")
-                seen[entry.iri] = entry.location
-        return files
+        """Convert files to entries, linking to the knowledge base's places and classes."""
+        return entries_mod.load_all(paths, fmt, self.known, self.closure_map)
 
-    def validate(self, files: Sequence[EntryFile], progress: Progress | None = None) -> Report:
-        """Validate converted files chunk by chunk, and map results back to the files."""
+    def validate(self, files: Sequence[EntryFile], progress: Progress | None = None,
+                 workers: int | None = None) -> Report:
+        """Validate converted files chunk by chunk (in parallel when there are several), and map results back."""
         report = Report(files=len(files), cases=sum(len(f.entries) for f in files))
         chunks = list(_chunks(files, CHUNK_SIZE))
-        done = 0
         seen: set[tuple] = set()
-        for chunk in chunks:
-            _, result = run_pyshacl(self.subgraph(chunk), self.shapes)
+        for done, result in enumerate(self._results(chunks, workers), start=1):
             _merge(report, result, files, seen)
-            done += 1
             if progress:
                 progress(done, len(chunks))
         _finish(report)
         return report
+
+    def validate_chunk(self, chunk: list[tuple]) -> Graph:
+        """pySHACL's report for one bounded subgraph."""
+        return run_pyshacl(self.subgraph(chunk), self.shapes)[1]
+
+    def _results(self, chunks: list[list[tuple]], workers: int | None) -> Iterator[Graph]:
+        workers = min(workers or default_workers(), len(chunks))
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for chunk in chunks:
+                yield self.validate_chunk(chunk)
+            return
+        global _WORK
+        _WORK = (self, chunks)  # inherited by the forked workers, not pickled
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for data in pool.imap(_validate_chunk_in_worker, range(len(chunks))):
+                    yield Graph().parse(data=data, format="nt")
+        finally:
+            _WORK = None
+
+
+_WORK: tuple[Validator, list[list[tuple]]] | None = None
+WORKERS_ENV = "CLUSTERKG_WORKERS"
+
+
+def default_workers() -> int:
+    """Processes for validating chunks: $CLUSTERKG_WORKERS, else the CPUs this process may use."""
+    try:
+        return max(1, int(os.environ[WORKERS_ENV]))
+    except (KeyError, ValueError):
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _validate_chunk_in_worker(index: int) -> str:
+    validator, chunks = _WORK  # type: ignore[misc]
+    return validator.validate_chunk(chunks[index]).serialize(format="nt")
 
 
 def class_closure(graph: Graph) -> dict[Any, set[Any]]:
@@ -328,9 +279,12 @@ def _chunks(files: Sequence[EntryFile], size: int) -> Iterator[list[tuple]]:
 # --------------------------------------------------------------------------
 
 
+REPORT_PREFIXES = {**PREFIXES, "sh": SH, "ckgsh": "https://w3id.org/clusterkg/shapes#"}
+
+
 def _curie(term: Any) -> str:
     text = str(term)
-    for prefix, iri in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+    for prefix, iri in sorted(REPORT_PREFIXES.items(), key=lambda item: -len(item[1])):
         local = text[len(iri):]
         if text.startswith(iri) and local and all(c.isalnum() or c in "-_./" for c in local):
             return f"{prefix}:{text[len(iri):]}"
@@ -382,7 +336,10 @@ def _merge(report: Report, result_graph: Graph, files: Sequence[EntryFile], seen
             continue
         seen.add(key)
         location = None
-        missing = MISSING_FIELDS.get(str(shape)) if value is None else None
+        if value == focus:  # a node-level result: no value of its own
+            value = None
+        constraint = result_graph.value(result, sh("sourceConstraint"))
+        missing = MISSING_FIELDS.get(str(constraint if isinstance(constraint, URIRef) else shape)) if value is None else None
         for entry_file in files:
             location = entry_file.locate(focus, None if missing else path, value)
             if location:
@@ -443,6 +400,29 @@ def _finish(report: Report) -> None:
 # --------------------------------------------------------------------------
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a large load or validation.
+
+    Converting and validating creates millions of small objects that live until
+    the end; the collector would scan them over and over (loading 10k YAML
+    cases took twice as long with it). Reference counting still frees what
+    is dropped; the collector runs once at the end.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    # an ill-typed value (start_year: "nineteen") is reported by the shapes, not logged by rdflib
+    term_logger = logging.getLogger("rdflib.term")
+    level = term_logger.level
+    term_logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        term_logger.setLevel(level)
+        if enabled:
+            gc.enable()
+
+
 @functools.lru_cache(maxsize=1)
 def default_validator() -> Validator:
     return Validator()
@@ -458,11 +438,12 @@ def validate_files(
     """Validate entry files; with ``shapes``, any RDF against any SHACL shapes."""
     if not paths:
         raise InputError("no file to validate")
-    if shapes:
-        return validate_with_shapes(paths, shapes, fmt=fmt)
-    validator = default_validator()
-    files = validator.load(paths, fmt)
-    return validator.validate(files, progress), files
+    with gc_paused():
+        if shapes:
+            return validate_with_shapes(paths, shapes, fmt=fmt)
+        validator = default_validator()
+        files = validator.load(paths, fmt)
+        return validator.validate(files, progress), files
 
 
 def validate_with_shapes(
@@ -477,7 +458,10 @@ def validate_with_shapes(
              else _rdf_file(Path(p), fmt) for p in paths]
     data = Graph()
     for entry_file in files:
-        for triple in entry_file.graph():
+        graph = entry_file.graph()
+        for prefix, namespace in entry_file.prefixes.items():  # as rdflib binds them when parsing
+            data.bind(prefix, namespace, override=True, replace=True)
+        for triple in graph:
             data.add(triple)
     _, result = run_pyshacl(data, shapes_graph)
     report = Report(files=len(files), cases=sum(len(f.entries) for f in files))
@@ -491,8 +475,8 @@ def _rdf_file(path: Path, fmt: str | None) -> EntryFile:
     text = entries_mod.read_text(path)
     if not text.strip():
         raise InputError(f"{path}: the file is empty")
-    triples = entries_mod.parse_rdf(path, kind, text)
     entry_file = EntryFile(str(path), kind)
+    triples = entries_mod.parse_rdf(path, kind, text, prefixes=entry_file.prefixes)
     lines = entries_mod._first_lines(text, kind)
     for triple in triples:
         entry_file.loose.append(triple)
@@ -505,7 +489,7 @@ def _rdf_file(path: Path, fmt: str | None) -> EntryFile:
 def validate_graph(graph: Graph, validator: Validator | None = None) -> Report:
     """Validate a whole graph (for example the shipped knowledge base) with the project's shapes."""
     validator = validator or default_validator()
-    _, result = run_pyshacl(validator.subgraph(graph), validator.shapes)
+    _, result = run_pyshacl(validator.subgraph(graph, context=False), validator.shapes)
     report = Report()
     _merge(report, result, [], set())
     _finish(report)

@@ -1,0 +1,182 @@
+"""Benchmark: validating 100, 1k and 10k synthetic case entries (YAML), beside plain pySHACL.
+
+Each figure is the median of several whole-process runs (a fresh Python
+process per run, so start-up, loading the knowledge base and the shapes are
+included), with the peak resident memory of that process.
+
+* clusterkg: ``validate_files([cases.yaml])``: YAML -> RDF, the project's
+  shapes with the advice rules (SHACL-SPARQL), the class-hierarchy closure,
+  bounded subgraphs.
+* plain pySHACL: ``pyshacl.validate`` on the same RDF (the converted entries
+  plus the knowledge base, so that sh:class and the advice rules see the
+  ontology), the same shapes, ``inference="none"`` (and ``"rdfs"`` up to
+  ``--rdfs-limit``), as pySHACL runs them by itself: SPARQL on rdflib, one
+  process. Skipped above ``--reference-limit`` (it takes minutes at 10k).
+
+Usage: python bench/validate_bench.py [--sizes 100 1000 10000] [--runs 3] [--reference-limit 10000] [--rdfs-limit 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+STAGES = ["initial", "take-off", "growth", "maturity"]
+INSTRUMENTS = ["financial-support", "tax-incentive", "ict-infrastructure", "human-resource-support",
+               "market-support", "deregulation", "resource-investment"]
+INDUSTRIES = ["it", "bio", "semiconductor", "apparel", "machinery-equipment", "venture"]
+TYPES = ["high-tech", "mature", "bio", "industrial"]
+COUNTRIES = ["KR", "US", "IT", "DE", "JP", "XX"]
+
+
+def synthetic_yaml(n: int) -> str:
+    """n cases; about one in six has a mistake (bad country), one in four gets advice."""
+    out = []
+    for i in range(n):
+        stage = STAGES[i % 4]
+        instruments = [INSTRUMENTS[i % 2]] if i % 3 else [INSTRUMENTS[i % 7], INSTRUMENTS[(i + 2) % 7]]
+        out.append(
+            f"- id: synthetic-{i}\n"
+            f"  name_ko: 합성 클러스터 {i}\n"
+            f"  name_en: Synthetic cluster {i}\n"
+            f"  type: {TYPES[i % 4]}\n"
+            f"  country: {COUNTRIES[i % 6]}\n"
+            f"  region: Region {i % 50}\n"
+            f"  industries: [{INDUSTRIES[i % 6]}, {INDUSTRIES[(i + 1) % 6]}]\n"
+            f"  stage: {stage}\n"
+            f"  start_year: {1950 + i % 70}\n"
+            f"  firms: {i % 5000}\n"
+            f"  instruments: [{', '.join(instruments)}]\n"
+            f"  source:\n    citation: Synthetic source {i}, 2024\n    url: https://example.org/{i}\n    page: {i % 300 + 1}\n"
+        )
+    return "".join(out)
+
+
+CLUSTERKG = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+from clusterkg.validation import validate_files
+report, files = validate_files([sys.argv[1]])
+print(json.dumps({"seconds": time.perf_counter() - t0, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "violations": report.violations, "warnings": report.count("warning"), "infos": report.count("info")}))
+"""
+
+PLAIN = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+import pyshacl, rdflib
+from clusterkg.kb import load_graph
+from clusterkg.validation import load_shapes
+data = load_graph()
+data.parse(sys.argv[1], format="turtle")
+conforms, report, _ = pyshacl.validate(data, shacl_graph=load_shapes(), inference=sys.argv[2], advanced=False)
+n = len(list(report.subjects(rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#ValidationResult"))))
+print(json.dumps({"seconds": time.perf_counter() - t0, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "results": n}))
+"""
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                pass
+    return pids
+
+
+def _pss_mib(pid: int) -> float:
+    """Proportional set size of a process tree: shared pages counted once in total."""
+    total = 0
+    for member in _tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def run(code: str, *args: str, timeout: float) -> dict:
+    """One whole-process run: its figures, wall time and the peak memory of its process tree."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    peak = 0.0
+    while process.poll() is None:
+        if time.perf_counter() - start > timeout:
+            process.kill()
+            process.wait()
+            return {"seconds": None, "timeout": timeout}
+        if Path("/proc/self/smaps_rollup").exists():
+            peak = max(peak, _pss_mib(process.pid))
+        time.sleep(0.05)
+    out, err = process.communicate()
+    if process.returncode:
+        raise RuntimeError(err)
+    figures = json.loads(out.strip().splitlines()[-1])
+    figures["wall"] = time.perf_counter() - start
+    figures["tree_pss_mib"] = peak
+    return figures
+
+
+def median(rows: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reference-limit", type=int, default=10000,
+                        help="run plain pySHACL only up to this many entries")
+    parser.add_argument("--rdfs-limit", type=int, default=1000,
+                        help="run plain pySHACL with RDFS inference only up to this many entries")
+    parser.add_argument("--reference-timeout", type=float, default=1800)
+    args = parser.parse_args()
+    from clusterkg.validation import default_validator, serialize
+
+    print(f"{'entries':>8} {'engine':<34} {'wall s':>8} {'peak MiB':>9}  results")
+    print("(peak MiB: largest PSS of the whole process tree, sampled every 50 ms; for clusterkg also the peak RSS "
+          "of the main process / of the largest worker)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            yaml_path = Path(tmp) / f"cases-{n}.yaml"
+            yaml_path.write_text(synthetic_yaml(n), encoding="utf-8")
+            ttl_path = Path(tmp) / f"cases-{n}.ttl"
+            ttl_path.write_text(serialize(default_validator().load([yaml_path])), encoding="utf-8")
+            rows = [run(CLUSTERKG, str(yaml_path), timeout=600) for _ in range(args.runs)]
+            print(f"{n:>8} {'clusterkg validate (YAML, advice)':<34} {median(rows, 'wall'):>8.2f} "
+                  f"{median(rows, 'tree_pss_mib'):>9.0f}  {rows[0]['violations']} violations, "
+                  f"{rows[0]['warnings']} warnings, {rows[0]['infos']} infos "
+                  f"(RSS {median(rows, 'rss_mib'):.0f}/{median(rows, 'worker_rss_mib'):.0f})", flush=True)
+            if n > args.reference_limit:
+                continue
+            for inference in ("none", "rdfs"):
+                if inference == "rdfs" and n > args.rdfs_limit:
+                    continue
+                runs = 1 if n >= 10000 else args.runs
+                ref = [run(PLAIN, str(ttl_path), inference, timeout=args.reference_timeout) for _ in range(runs)]
+                label = f"plain pySHACL, inference={inference}"
+                if any(r.get("seconds") is None for r in ref):
+                    print(f"{n:>8} {label:<34} {'>' + str(int(args.reference_timeout)):>8} {'-':>9}  (timed out)", flush=True)
+                    continue
+                print(f"{n:>8} {label:<34} {median(ref, 'wall'):>8.2f} {median(ref, 'tree_pss_mib'):>9.0f}  "
+                      f"{ref[0]['results']} results ({runs} run{'s' if runs > 1 else ''})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
