@@ -38,7 +38,7 @@ import pyoxigraph as ox
 from . import __version__
 from .errors import EndpointError, QueryError
 from .namespaces import GRAPH
-from .sparql_text import QUERY_FORMS, bind_values, query_form
+from .sparql_text import QUERY_FORMS, bind_values, require_form
 from .store import QueryResult, Term, one_line
 
 DEFAULT_TIMEOUT = 60
@@ -118,7 +118,7 @@ class EndpointStore:
         self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
     ) -> QueryResult:
         """Run a read-only query on clusterkg's graphs at the endpoint."""
-        form = query_form(sparql)
+        form = require_form(sparql)
         if form not in QUERY_FORMS:
             raise QueryError(f"only SELECT, ASK, CONSTRUCT and DESCRIBE queries can be run, not {form}")
         text = bind_values(sparql, bindings)
@@ -150,7 +150,7 @@ class EndpointStore:
 
     def update(self, request: str) -> None:
         """Send one SPARQL Update request to the update URL."""
-        form = query_form(request)
+        form = require_form(request)
         if form in QUERY_FORMS:
             raise QueryError(f"a {form} query is not an update")
         wrapper = self._wrapper(self.update_url, request, "*/*")

@@ -40,6 +40,7 @@ import pyoxigraph as ox
 from .errors import EndpointError, InputError, NotFoundError, QueryError
 from .namespaces import PREFIXES
 from .resources import data_dir
+from .sparql_text import UPDATE_KEYWORDS, query_form
 from .store import QueryResult, Store, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -334,46 +335,6 @@ def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, str]:
 # Query text: its form, refusal of updates, syntax errors
 # --------------------------------------------------------------------------
 
-QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH")
-
-def query_form(sparql: str) -> str:
-    """The form of a request: SELECT, CONSTRUCT, DESCRIBE, ASK, or the update keyword it starts with.
-
-    Only the prologue (BASE, PREFIX, comments) is skipped, so a value
-    inside the query cannot confuse it. Returns "" when no form is found.
-    """
-    position = 0
-    length = len(sparql)
-    while position < length:
-        char = sparql[position]
-        if char.isspace():
-            position += 1
-            continue
-        if char == "#":
-            end = sparql.find("\n", position)
-            position = length if end < 0 else end + 1
-            continue
-        word = re.match(r"[A-Za-z]+", sparql[position:])
-        if not word:
-            return ""
-        keyword = word.group(0).upper()
-        position += len(word.group(0))
-        if keyword == "BASE":
-            iri = re.match(r"\s*<[^<>]*>", sparql[position:])
-            if not iri:
-                return ""
-            position += iri.end()
-            continue
-        if keyword == "PREFIX":
-            decl = re.match(r"\s*[A-Za-z0-9_.\-\u00C0-\uFFFF]*:\s*<[^<>]*>", sparql[position:])
-            if not decl:
-                return ""
-            position += decl.end()
-            continue
-        return keyword
-    return ""
-
 
 def refuse_update(sparql: str) -> str:
     """The query's form; QueryError if the text is a SPARQL Update."""
@@ -448,7 +409,7 @@ def run(
     except SyntaxError as exc:  # a backend that lets the engine's error through
         raise QueryError(explain_syntax_error(str(exc), sparql, 0, offset)) from None
     except RuntimeError as exc:
-        raise QueryError(_runtime_message(str(exc), bindings)) from None
+        raise QueryError(runtime_message(str(exc), bindings)) from None
     except EndpointError:
         # a remote engine's syntax errors vary; if ours finds one too, say where it is
         local = local_syntax_error(text)
@@ -468,7 +429,8 @@ def local_syntax_error(sparql: str) -> str | None:
     return None
 
 
-def _runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:
+def runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:
+    """The engine's evaluation error as a message for people (one line; a hint for a bound variable)."""
     message = " ".join(message.split())
     projection = re.search(r"variable \?(\w+) in its SELECT projection", message)
     if projection:

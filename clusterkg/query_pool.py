@@ -31,7 +31,7 @@ import pyoxigraph as ox
 
 from .errors import StoreError
 from .namespaces import PREFIXES
-from .queries import _runtime_message, explain_syntax_error
+from .queries import explain_syntax_error, runtime_message
 from .sparql_protocol import ProtocolError, TooLarge, answer
 from .store import default_store_dir, open_embedded
 
@@ -132,7 +132,7 @@ def _execute(store: ox.Store, job: Job, limit: int | None) -> Reply:
     except SyntaxError as exc:
         return _error(400, explain_syntax_error(str(exc), job.sparql))
     except RuntimeError as exc:  # e.g. a bound variable missing from the projection
-        return _error(400, _runtime_message(str(exc), job.bindings))
+        return _error(400, runtime_message(str(exc), job.bindings))
     except ValueError as exc:  # a bad IRI in the protocol parameters
         return _error(400, " ".join(str(exc).split()))
     except ProtocolError as exc:

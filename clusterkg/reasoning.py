@@ -233,6 +233,39 @@ def _from_rdflib(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
 
 
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+#: The datatypes of the OWL 2 datatype map (OWL 2 Structural Specification, section 4): HermiT refuses others.
+OWL2_DATATYPES = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#PlainLiteral",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#XMLLiteral",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    "http://www.w3.org/2000/01/rdf-schema#Literal",
+    "http://www.w3.org/2002/07/owl#real",
+    "http://www.w3.org/2002/07/owl#rational",
+    *(XSD_NS + name for name in (
+        "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short "
+        "byte unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token "
+        "language Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp"
+    ).split()),
+}
+
+
+def split_by_datatype(triples: list[Triple]) -> tuple[list[Triple], list[Triple]]:
+    """Triples HermiT can read, and those whose literal has a datatype outside the OWL 2 map.
+
+    Such values (``geo:wktLiteral`` coordinates from enrichment, ``xsd:date``) take no part in
+    classification; they are left out of HermiT's input rather than making it fail.
+    """
+    kept, left_out = [], []
+    for triple in triples:
+        obj = triple[2]
+        if isinstance(obj, ox.Literal) and not obj.language and obj.datatype.value not in OWL2_DATATYPES:
+            left_out.append(triple)
+        else:
+            kept.append(triple)
+    return kept, left_out
+
+
 @dataclass
 class HermitAnswer:
     consistent: bool
@@ -417,7 +450,13 @@ def reason(
 
     say(f"running {'HermiT' if chosen == 'hermit' else 'the OWL-RL rules'} on {len(quads)} triples")
     if chosen == "hermit":
-        answer = run_hermit(triples)
+        readable, left_out = split_by_datatype(triples)
+        if left_out:
+            kinds = sorted({short(t[2].datatype) for t in left_out})
+            result.note = (result.note + "; " if result.note else "") + (
+                f"{len(left_out)} value(s) with datatypes outside OWL 2 ({', '.join(kinds)}) left out for HermiT"
+            )
+        answer = run_hermit(readable)
         result.consistent = answer.consistent
         result.unsatisfiable = answer.unsatisfiable
         if answer.consistent:

@@ -31,8 +31,6 @@ GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json
 FORMATS = ("table", *SOLUTION_FORMATS, *GRAPH_FORMATS)
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 LABEL_PROPERTIES = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -80,19 +78,29 @@ def serialize(
     if answer.kind == "graph":
         if fmt not in GRAPH_FORMATS:
             raise InputError(f"a CONSTRUCT or DESCRIBE query gives RDF: use --format {', '.join(GRAPH_FORMATS)} or table")
-        prefixes = {"prefixes": PREFIXES} if fmt in {"ttl", "jsonld"} else {}
-        return ox.serialize(answer.triples, format=GRAPH_FORMATS[fmt], **prefixes) or b""
+        return serialize_graph(answer.triples, GRAPH_FORMATS[fmt], PREFIXES)
     if fmt in GRAPH_FORMATS:
         form = "an ASK" if answer.kind == "ask" else "a SELECT"
         raise InputError(f"--format {fmt} is for CONSTRUCT and DESCRIBE; {form} query gives results: use table, csv, tsv, json or xml")
     if answer.kind == "ask":
-        if fmt == "json":
-            return json.dumps({"head": {}, "boolean": bool(answer.boolean)}).encode() + b"\n"
-        if fmt == "xml":
-            return _xml_boolean(bool(answer.boolean)).encode()
-        raise InputError(f"the W3C {fmt.upper()} results format has no form for ASK: use json, xml or table")
-    writer = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}[fmt]
-    return writer(answer.variables, answer.rows).encode()
+        if fmt not in ("json", "xml"):
+            raise InputError(f"the W3C {fmt.upper()} results format has no form for ASK: use json, xml or table")
+        return serialize_boolean(bool(answer.boolean), fmt)
+    return serialize_solutions(answer.variables, answer.rows, fmt)
+
+
+#: RDF formats that write prefix declarations.
+_PREFIXED = {ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML}
+
+
+def serialize_graph(
+    triples: Sequence[ox.Triple], rdf_format: ox.RdfFormat, prefixes: Mapping[str, str] | None = None
+) -> bytes:
+    """CONSTRUCT/DESCRIBE triples in an RDF format (in the default graph for a dataset format)."""
+    kwargs = {"prefixes": dict(prefixes)} if prefixes and rdf_format in _PREFIXED else {}
+    if rdf_format.supports_datasets:
+        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    return ox.serialize(triples, format=rdf_format, **kwargs) or b""
 
 
 # --------------------------------------------------------------------------
@@ -142,16 +150,27 @@ def json_term(term: Term) -> dict[str, object]:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def to_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
-    """SPARQL 1.1 Query Results JSON Format."""
-    def dump(data: object) -> str:
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def _dump(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
-    lines = [
-        dump({name: json_term(value) for name, value in zip(variables, row) if value is not None}) for row in rows
-    ]
+
+def to_json(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> str:
+    """SPARQL 1.1 Query Results JSON Format, a row a line."""
+    keys = [_dump(name) + ":" for name in variables]
+    encoded: dict[Term, str] = {}  # each distinct term is encoded once
+    lines = []
+    for row in rows:
+        parts = []
+        for key, term in zip(keys, row):
+            if term is None:
+                continue
+            text = encoded.get(term)
+            if text is None:
+                text = encoded[term] = _dump(json_term(term))
+            parts.append(key + text)
+        lines.append("{" + ",".join(parts) + "}")
     body = ",\n".join(lines)
-    return f'{{"head":{dump({"vars": list(variables)})},\n"results":{{"bindings":[\n{body}\n]}}}}\n'  # a row a line
+    return f'{{"head":{_dump({"vars": list(variables)})},\n"results":{{"bindings":[\n{body}\n]}}}}\n'
 
 
 def _xml_term(term: Term) -> str:
@@ -191,11 +210,6 @@ def to_xml(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> s
     return "\n".join(out)
 
 
-def _xml_boolean(value: bool) -> str:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{RESULTS_NS}">\n'
-        f"<head/>\n<boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n"
-    )
 
 
 def _csv_value(term: Term | None) -> str:
@@ -224,6 +238,37 @@ def to_tsv(variables: Sequence[str], rows: Iterable[Sequence[Term | None]]) -> s
     for row in rows:
         lines.append("\t".join("" if value is None else str(value) for value in row))
     return "\n".join(lines) + "\n"
+
+
+SOLUTION_WRITERS = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}
+
+
+def serialize_solutions(variables: Sequence[str], rows: Iterable[Sequence[Term | None]], fmt: str) -> bytes:
+    """SELECT solutions in one of :data:`SOLUTION_FORMATS`."""
+    if fmt not in SOLUTION_WRITERS:
+        raise ValueError(f"not a result format: {fmt}")
+    return SOLUTION_WRITERS[fmt](variables, rows).encode()
+
+
+def serialize_boolean(value: bool, fmt: str) -> bytes:
+    """An ASK answer in one of :data:`SOLUTION_FORMATS`.
+
+    The W3C CSV and TSV formats have no form for a boolean; for them this
+    writes the usual one-column table ``_askResult``.
+    """
+    word = "true" if value else "false"
+    if fmt == "json":
+        return f'{{"head":{{}},"boolean":{word}}}\n'.encode()
+    if fmt == "xml":
+        return (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="{RESULTS_NS}">\n'
+            f"<head/>\n<boolean>{word}</boolean>\n</sparql>\n"
+        ).encode()
+    if fmt == "csv":
+        return f"_askResult\r\n{word}\r\n".encode()
+    if fmt == "tsv":
+        return f"?_askResult\n{word}\n".encode()
+    raise ValueError(f"not a result format: {fmt}")
 
 
 # --------------------------------------------------------------------------

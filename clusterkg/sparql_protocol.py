@@ -1,25 +1,22 @@
 """The parts of the SPARQL 1.1 Protocol that do not need a server.
 
 Content negotiation over the W3C result formats (JSON, XML, CSV, TSV) and
-the RDF formats for CONSTRUCT/DESCRIBE; serialisers that stop at a size
-limit; the checks that keep an endpoint read-only and away from ``SERVICE``.
+the RDF formats for CONSTRUCT/DESCRIBE; answers that stop at a size limit
+(the result formats themselves are written by :mod:`clusterkg.results`);
+the checks that keep an endpoint read-only and away from ``SERVICE``.
 Pure functions, used by :mod:`clusterkg.query_pool` and :mod:`clusterkg.server`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from .queries import UPDATE_KEYWORDS, query_form
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from .results import serialize_boolean, serialize_graph, serialize_solutions
+from .sparql_text import looks_like_update
 
 #: Result formats of SELECT and ASK: short name -> media type.
 RESULT_FORMATS: dict[str, str] = {
@@ -163,11 +160,6 @@ def _code_only(sparql: str) -> str:
     return _SKIP.sub(lambda m: " " if m.group(0).startswith("#") else '""', sparql)
 
 
-def looks_like_update(sparql: str) -> bool:
-    """Whether the text is a SPARQL Update request rather than a query."""
-    return query_form(sparql) in UPDATE_KEYWORDS
-
-
 def uses_service(sparql: str) -> bool:
     """Whether the query calls a remote endpoint with ``SERVICE``."""
     return bool(_SERVICE.search(_code_only(sparql)))
@@ -216,139 +208,17 @@ class Answer:
     media_type: str
 
 
-def _json_term(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {
-        "type": "triple",
-        "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
-        },
-    }
-
-
-def _xml_term(term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    return (
-        f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
-        f"</predicate><object>{_xml_term(term.object)}</object></triple>"
-    )
-
-
-def _csv_value(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        text = "_:" + term.value
-    elif isinstance(term, (ox.NamedNode, ox.Literal)):
-        text = term.value
-    else:
-        text = str(term)
-    if any(c in text for c in ',"\r\n'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def _tsv_value(term) -> str:
-    if term is None:
-        return ""
-    return str(term).replace("\t", "\\t")
-
-
-_XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
-
-
-def serialize_select(variables: list[str], rows: list[tuple], fmt: str) -> bytes:
-    """Serialise SELECT solutions in one of :data:`RESULT_FORMATS`."""
-    if fmt == "json":
-        keys = [json.dumps(v) + ":" for v in variables]
-        encoded: dict = {}  # each distinct term is encoded once
-        out = []
-        for row in rows:
-            parts = []
-            for key, term in zip(keys, row):
-                if term is None:
-                    continue
-                text = encoded.get(term)
-                if text is None:
-                    text = encoded[term] = json.dumps(_json_term(term), ensure_ascii=False, separators=(",", ":"))
-                parts.append(key + text)
-            out.append("{" + ",".join(parts) + "}")
-        head = json.dumps({"vars": variables}, ensure_ascii=False, separators=(",", ":"))
-        return ('{"head":' + head + ',"results":{"bindings":[' + ",".join(out) + "]}}").encode()
-    if fmt == "xml":
-        parts = [_XML_HEAD, "<head>"]
-        parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        parts.append("</head>\n<results>\n")
-        for row in rows:
-            parts.append("<result>")
-            parts += [
-                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None
-            ]
-            parts.append("</result>\n")
-        parts.append("</results>\n</sparql>\n")
-        return "".join(parts).encode()
-    if fmt == "csv":
-        lines = [",".join(variables)] + [",".join(_csv_value(t) for t in row) for row in rows]
-        return ("\r\n".join(lines) + "\r\n").encode()
-    if fmt == "tsv":
-        lines = ["\t".join("?" + v for v in variables)] + ["\t".join(_tsv_value(t) for t in row) for row in rows]
-        return ("\n".join(lines) + "\n").encode()
-    raise ValueError(f"not a result format: {fmt}")
-
-
-def serialize_ask(value: bool, fmt: str) -> bytes:
-    """Serialise an ASK answer in one of :data:`RESULT_FORMATS`."""
-    word = "true" if value else "false"
-    if fmt == "json":
-        return ('{"head":{},"boolean":%s}' % word).encode()
-    if fmt == "xml":
-        return (_XML_HEAD + f"<head/>\n<boolean>{word}</boolean>\n</sparql>\n").encode()
-    if fmt == "csv":
-        return ("_askResult\r\n" + word + "\r\n").encode()
-    return ("?_askResult\n" + word + "\n").encode()
-
-
-def serialize_graph(triples: list[ox.Triple], fmt: str, prefixes: dict[str, str] | None = None) -> bytes:
-    """Serialise CONSTRUCT/DESCRIBE triples in one of :data:`GRAPH_FORMATS`."""
-    rdf_format = GRAPH_FORMATS[fmt][1]
-    kwargs = {"prefixes": prefixes} if prefixes and fmt in ("ttl", "trig", "jsonld", "rdfxml") else {}
-    if rdf_format.supports_datasets:
-        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    return ox.serialize(triples, format=rdf_format, **kwargs) or b""
-
-
 def answer(result, accept: str | None, format_param: str | None, limit: int | None,
            prefixes: dict[str, str] | None = None) -> Answer:
     """Serialise a pyoxigraph query answer in the negotiated format, within ``limit``."""
     if isinstance(result, ox.QueryBoolean):
         fmt = negotiate("ask", accept, format_param)
-        return Answer(serialize_ask(bool(result), fmt), media_type(fmt))
+        return Answer(serialize_boolean(bool(result), fmt), media_type(fmt))
     if isinstance(result, ox.QuerySolutions):
         fmt = negotiate("select", accept, format_param)
         variables = [v.value for v in result.variables]
         rows = take((tuple(s) for s in result), limit, "rows")
-        return Answer(serialize_select(variables, rows, fmt), media_type(fmt))
+        return Answer(serialize_solutions(variables, rows, fmt), media_type(fmt))
     fmt = negotiate("graph", accept, format_param)
     triples = take(result, limit, "triples")
-    return Answer(serialize_graph(triples, fmt, prefixes), media_type(fmt))
+    return Answer(serialize_graph(triples, GRAPH_FORMATS[fmt][1], prefixes), media_type(fmt))

@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from .errors import QueryError
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
 _TOKEN = re.compile(
     r"""
@@ -59,16 +59,37 @@ def tokens(sparql: str) -> list[Token]:
 
 
 def query_form(sparql: str) -> str:
-    """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``, or the keyword of an update.
+    """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``, or the keyword an update starts with.
 
-    Raises :class:`QueryError` when the text has no query form at all.
+    The prologue (``BASE`` and ``PREFIX`` declarations) is skipped token by
+    token, comments anywhere, so neither a prefix name nor a value inside the
+    query can be taken for the form. Returns ``""`` when no form is found.
     """
-    for token in tokens(sparql):
-        if token.kind == "word":
-            word = token.text.upper()
-            if word in QUERY_FORMS or word in UPDATE_FORMS:
-                return word
-    raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
+    toks = iter(tokens(sparql))
+    for token in toks:
+        if token.text == "\ufeff":  # a byte order mark
+            continue
+        word = token.text.upper() if token.kind == "word" else ""
+        if word in ("BASE", "PREFIX"):
+            for token in toks:  # up to the declaration's IRI
+                if token.kind == "iri":
+                    break
+            continue
+        return word if word in QUERY_FORMS or word in UPDATE_KEYWORDS else ""
+    return ""
+
+
+def require_form(sparql: str) -> str:
+    """Like :func:`query_form`, but raises :class:`QueryError` when the text has no form at all."""
+    form = query_form(sparql)
+    if not form:
+        raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE found")
+    return form
+
+
+def looks_like_update(sparql: str) -> bool:
+    """Whether the text is a SPARQL Update request rather than a query."""
+    return query_form(sparql) in UPDATE_KEYWORDS
 
 
 def term_text(name: str, term: object) -> str:
@@ -165,7 +186,7 @@ def bind_values(sparql: str, bindings: Mapping[str, object] | None) -> str:
     block = values_block(bindings)
     texts = {name: term_text(name, term) for name, term in bindings.items()}
     toks = tokens(sparql)
-    form = query_form(sparql)
+    form = require_form(sparql)
     if form not in QUERY_FORMS:
         raise QueryError("values can only be bound in a query, not in an update")
     form_index = next(i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() == form)

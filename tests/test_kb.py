@@ -101,7 +101,7 @@ def axiom_annotations(graph: rdflib.Graph) -> set[tuple]:
 def test_every_cluster_fact_carries_its_excerpt(graph) -> None:
     """Each stated fact about a cluster (type and ckg: properties) has an axiom annotation."""
     annotated = axiom_annotations(graph)
-    skip = {NS.attestedBy, NS.hasFeature}
+    skip = {NS.attestedBy}
     clusters = {s for s in our_subjects(graph) if str(s).startswith(CKI + "cluster-")}
     assert len(clusters) == 10
     missing = []

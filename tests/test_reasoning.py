@@ -233,3 +233,11 @@ def test_cli_unsatisfiable_class_exits_1(store_dir: Path):
     assert result.exit_code == 1
     assert "unsatisfiable 1 class(es)\n  ckg:TestImpossibleCluster" in result.output
     assert "Error: 1 unsatisfiable class(es)" in result.output
+
+
+def test_hermit_leaves_out_values_outside_the_owl2_datatype_map():
+    """Enriched coordinates (geo:wktLiteral) must not make HermiT fail; they are named in the note."""
+    result = reasoning.reason(reasoner="hermit", quads=_quads("enriched-place"))
+    assert result.consistent
+    assert "2 value(s) with datatypes outside OWL 2" in result.note
+    assert "wktLiteral" in result.note and "date" in result.note

@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 
+from clusterkg.results import serialize_boolean as serialize_ask
+from clusterkg.results import serialize_solutions as serialize_select
 from clusterkg.sparql_protocol import (
     ProtocolError,
     TooLarge,
@@ -15,8 +17,6 @@ from clusterkg.sparql_protocol import (
     check_query,
     looks_like_update,
     negotiate,
-    serialize_ask,
-    serialize_select,
     take,
     uses_service,
 )

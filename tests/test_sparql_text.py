@@ -5,8 +5,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from clusterkg import sparql_text
 from clusterkg.errors import QueryError
-from clusterkg.sparql_text import bind_values, query_form
+from clusterkg.sparql_text import bind_values
+from clusterkg.sparql_text import require_form as query_form
 
 DATA = """
 <urn:a> <urn:p> "x" ; <urn:q> "en"@en , "ko"@ko ; <urn:r> <urn:b> .
@@ -114,3 +116,20 @@ def test_query_form(text: str, form: str) -> None:
 def test_no_form_is_an_error() -> None:
     with pytest.raises(QueryError, match="not a SPARQL query"):
         query_form("# nothing here\n{ ?s ?p ?o }")
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("PREFIX select.x: <urn:x> INSERT DATA { <urn:a> <urn:p> <urn:o> }", "INSERT"),
+        ("PREFIX # a comment\n ex: <urn:x> SELECT * {}", "SELECT"),
+        ("# a comment\rINSERT DATA {}", "INSERT"),
+        ("\ufeffASK {}", "ASK"),
+        ("PREFIX ex: <http://x/a#b> DELETE WHERE { ?s ?p ?o }", "DELETE"),
+        ('SELECT ("INSERT" AS ?x) {}', "SELECT"),
+        ("VALUES ?x { 1 } DELETE WHERE { ?s ?p ?o }", ""),
+        ("", ""),
+    ],
+)
+def test_query_form_reads_only_the_prologue(text: str, form: str) -> None:
+    assert sparql_text.query_form(text) == form
