@@ -408,8 +408,6 @@ def run(
         raise
     except SyntaxError as exc:  # a backend that lets the engine's error through
         raise QueryError(explain_syntax_error(str(exc), sparql, 0, offset)) from None
-    except RuntimeError as exc:
-        raise QueryError(runtime_message(str(exc), bindings)) from None
     except EndpointError:
         # a remote engine's syntax errors vary; if ours finds one too, say where it is
         local = local_syntax_error(text)
@@ -427,18 +425,6 @@ def local_syntax_error(sparql: str) -> str | None:
     except Exception:  # an evaluation problem is not a syntax error
         return None
     return None
-
-
-def runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:
-    """The engine's evaluation error as a message for people (one line; a hint for a bound variable)."""
-    message = " ".join(message.split())
-    projection = re.search(r"variable \?(\w+) in its SELECT projection", message)
-    if projection:
-        return (
-            f"cannot bind ?{projection[1]}: a parameter of a SELECT query must be one of its selected "
-            f"variables (add ?{projection[1]} to the SELECT clause, or use SELECT *)"
-        )
-    return f"query failed: {message}"
 
 
 def run_text(

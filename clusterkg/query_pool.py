@@ -31,7 +31,8 @@ import pyoxigraph as ox
 
 from .errors import StoreError
 from .namespaces import PREFIXES
-from .queries import explain_syntax_error, runtime_message
+from .queries import explain_syntax_error
+from .store import runtime_message
 from .sparql_protocol import ProtocolError, TooLarge, answer
 from .store import default_store_dir, open_embedded
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -116,7 +117,21 @@ def run_oxigraph_query(
         raise QueryError(f"SPARQL syntax error: {one_line(exc)}") from None
     except OSError as exc:
         raise StoreError(f"query failed: {one_line(exc)}") from None
+    except RuntimeError as exc:  # e.g. a bound variable that the SELECT clause does not project
+        raise QueryError(runtime_message(str(exc), bindings)) from None
     return result_from_oxigraph(answer)
+
+
+def runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:
+    """The engine's evaluation error as a message for people (one line; a hint for a bound variable)."""
+    message = " ".join(message.split())
+    projection = re.search(r"variable \?(\w+) in its SELECT projection", message)
+    if projection:
+        return (
+            f"cannot bind ?{projection[1]}: a parameter of a SELECT query must be one of its selected "
+            f"variables (add ?{projection[1]} to the SELECT clause, or use SELECT *)"
+        )
+    return f"query failed: {message}"
 
 
 def one_line(exc: BaseException) -> str:

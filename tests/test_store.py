@@ -76,3 +76,8 @@ def test_errors_while_reading_an_answer_are_query_errors(store_dir: Path) -> Non
         result = store.query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
         with pytest.raises(QueryError, match="query failed"):
             list(result.rows)
+
+
+def test_binding_a_variable_that_is_not_selected_is_a_query_error(store_dir: Path) -> None:
+    with open_embedded(store_dir) as store, pytest.raises(QueryError, match=r"cannot bind \?v: .*SELECT clause"):
+        store.query("SELECT ?x WHERE { BIND(1 AS ?x) }", bindings={"v": ox.Literal("1")})
