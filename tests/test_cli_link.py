@@ -172,15 +172,18 @@ def test_the_readme_example_gives_the_output_shown(run, wikidata_endpoint: str) 
     """The commands of the README's "Linking to open data" example, against the fixture endpoint."""
     import shlex
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("## Linking to open data", 1)[1].split("```", 2)[1]
+    from readme_examples import console_steps, section
+
+    block = section("Linking to open data").split("```", 2)[1]
     block = block.replace("http://127.0.0.1:7878/query", wikidata_endpoint)
-    examples: list[tuple[list[str], list[str]]] = []
-    for line in block.splitlines()[1:]:
-        if line.startswith("$ clusterkg "):
-            examples.append((shlex.split(line[len("$ clusterkg "):], comments=True), []))
-        elif examples and line.strip() != "..." and not set(line) <= set("-+| "):
-            examples[-1][1].append(" ".join(line.split()))
+    examples = [
+        (
+            shlex.split(command[len("clusterkg "):], comments=True),
+            [" ".join(line.split()) for line in shown if line.strip() != "..." and not set(line) <= set("-+| ")],
+        )
+        for command, shown in console_steps(block)
+        if command.startswith("clusterkg ")
+    ]
     assert [args[0] for args, _ in examples] == ["link", "link", "codes", "enrich", "query", "enrich"]
     for args, shown in examples:
         result = run(*args)

@@ -235,16 +235,14 @@ def readme_examples() -> list[tuple[list[str], list[str]]]:
     """The commands of the README's "Querying" section, each with the output it shows."""
     import shlex
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Querying", 1)[1].split("\n## ", 1)[0]
-    block = section.split("```", 2)[1]
-    examples: list[tuple[list[str], list[str]]] = []
-    for line in block.splitlines()[1:]:
-        if line.startswith("$ clusterkg "):
-            examples.append((shlex.split(line[len("$ clusterkg "):]), []))
-        elif examples:
-            examples[-1][1].append(line)
-    return examples
+    from readme_examples import console_steps, section
+
+    block = section("Querying").split("```", 2)[1]
+    return [
+        (shlex.split(command[len("clusterkg "):]), shown)
+        for command, shown in console_steps(block)
+        if command.startswith("clusterkg ")
+    ]
 
 
 def test_the_readme_examples_give_the_output_shown() -> None:

@@ -8,24 +8,16 @@ import shlex
 from click.testing import CliRunner
 
 from clusterkg.cli import cli
-from conftest import ROOT
+from readme_examples import console_steps, section
 
 README_URL = "http://127.0.0.1:7878"
 
 
 def _example() -> list[tuple[list[str], list[str]]]:
     """(command arguments, expected output lines) of each ``$ clusterkg`` line of the example."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Stores and endpoints", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"A worked example.*?```\n(.*?)```", section, re.S).group(1)
-    steps: list[tuple[list[str], list[str]]] = []
-    for line in block.splitlines():
-        if line.startswith("$ "):
-            words = shlex.split(line[2:])
-            steps.append((words[1:] if words[0] == "clusterkg" else [], []))
-        elif steps:
-            steps[-1][1].append(line)
-    return [step for step in steps if step[0]]
+    block = re.search(r"A worked example.*?```\n(.*?)```", section("Stores and endpoints"), re.S).group(1)
+    steps = [(shlex.split(command), shown) for command, shown in console_steps(block)]
+    return [(words[1:], shown) for words, shown in steps if words[0] == "clusterkg"]
 
 
 def test_worked_example(oxigraph) -> None:

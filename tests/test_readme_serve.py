@@ -7,21 +7,14 @@ import io
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
+from readme_examples import console_steps, section
 from serve_helpers import clusterkg_server
 
 pytestmark = pytest.mark.server
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def section() -> str:
-    text = README.read_text(encoding="utf-8")
-    start = text.index("## Web page and SPARQL endpoint")
-    return text[start : text.index("\n## ", start + 1)]
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +25,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
 
 def shell_examples() -> list[tuple[str, list[str]]]:
     """Each ``$ command`` of the section's console block, with the lines it shows as output."""
-    block = re.search(r"```\n(\$ curl.*?)```", section(), re.S).group(1)
-    examples: list[tuple[str, list[str]]] = []
-    for line in block.splitlines():
-        if line.startswith("$ "):
-            examples.append((line[2:], []))
-        elif examples and examples[-1][0].endswith("\\"):
-            examples[-1] = (examples[-1][0][:-1] + " " + line.strip(), examples[-1][1])
-        elif examples and "'" in examples[-1][0] and examples[-1][0].count("'") % 2:
-            examples[-1] = (examples[-1][0] + "\n" + line, examples[-1][1])
-        elif examples:
-            examples[-1][1].append(line)
-    return examples
+    block = re.search(r"```\n(\$ curl.*?)```", section("Web page and SPARQL endpoint"), re.S).group(1)
+    return console_steps(block)
 
 
 def test_curl_examples(server) -> None:
@@ -62,8 +45,8 @@ def test_curl_examples(server) -> None:
 
 
 def test_sparqlwrapper_example(server) -> None:
-    code = re.search(r"```python\n(.*?)```", section(), re.S).group(1)
-    printed = re.search(r"prints (`[^\n]*`)", section()).group(1)
+    code = re.search(r"```python\n(.*?)```", section("Web page and SPARQL endpoint"), re.S).group(1)
+    printed = re.search(r"prints (`[^\n]*`)", section("Web page and SPARQL endpoint")).group(1)
     expected = re.findall(r"`([^`]+)`", printed)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
