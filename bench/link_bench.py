@@ -86,7 +86,8 @@ def write_items(path: Path, items: int, entities: int) -> None:
 
 
 def synthetic_entities(n: int):
-    from clusterkg.linking import CKG, CKI, Entity
+    from clusterkg.linking.matching import Entity
+    from clusterkg.namespaces import CKG, CKI
 
     return [
         Entity(f"{CKI}bench-{i}", "place", {CKG + "City", CKG + "Place"},
@@ -97,7 +98,7 @@ def synthetic_entities(n: int):
 
 def naive_query(entity) -> str:
     """Search and details for one entity in one request."""
-    from clusterkg.linking import details_query, search_names, search_query
+    from clusterkg.linking.wikidata import details_query, search_names, search_query
 
     search = search_query(search_names(entity)).split("SELECT DISTINCT", 1)[1]
     details = details_query(["urn:x:placeholder"])
@@ -108,8 +109,9 @@ def naive_query(entity) -> str:
 
 def worker(mode: str, url: str, n: int) -> None:
     """One whole-process measurement; prints JSON."""
-    from clusterkg.linking import candidates_from_rows, rank, reconcile
-    from clusterkg.sparqlclient import SparqlClient
+    from clusterkg.linking.client import SparqlClient
+    from clusterkg.linking.matching import rank
+    from clusterkg.linking.wikidata import candidates_from_rows, reconcile
 
     client = SparqlClient(url, use_cache=False, timeout=120)
     entities = synthetic_entities(n)

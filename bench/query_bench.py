@@ -42,7 +42,7 @@ COLD_QUERY = "myths-and-findings"
 # A child reports its own peak RSS (KiB on Linux) on its last line.
 PEAK = "import resource, json; print(json.dumps({'peak_kib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))"
 CLUSTERKG_LOAD = (
-    "import sys; from pathlib import Path; from clusterkg.store import open_embedded\n"
+    "import sys; from pathlib import Path; from clusterkg.stores import open_embedded\n"
     "with open_embedded(Path(sys.argv[1]), writable=True) as s: s.load_file(Path(sys.argv[2]), sys.argv[3])\n" + PEAK
 )
 RAW_LOAD = (
@@ -103,7 +103,7 @@ def bulk_load(size: str, data: Path, work: Path, runs: int) -> Path:
         for name, script in (("clusterkg", CLUSTERKG_LOAD), ("raw", RAW_LOAD)):
             target = work / f"load-{name}-{size}-{run}"
             if name == "clusterkg":  # the knowledge base is built before timing, as on a user's machine
-                wall([PYTHON, "-c", f"from clusterkg.store import open_embedded\nwith open_embedded(__import__('pathlib').Path({str(target)!r})): pass"])
+                wall([PYTHON, "-c", f"from clusterkg.stores import open_embedded\nwith open_embedded(__import__('pathlib').Path({str(target)!r})): pass"])
             results[name].append(load_child(script, target, data))
             if name == "clusterkg" and not kept.exists():
                 target.rename(kept)
@@ -151,7 +151,7 @@ def measure_one(engine: str, name: str, store_dir: Path, data: Path, runs: int, 
     import pyoxigraph as ox
 
     from clusterkg import queries
-    from clusterkg.store import open_embedded
+    from clusterkg.stores import open_embedded
 
     params = dict(named_cases())[name]
     query = queries.get(name)
@@ -236,8 +236,8 @@ def endpoints(size: str, store_dir: Path, work: Path, runs: int, only: set[str] 
     from servers import oxigraph_server, virtuoso_server
 
     from clusterkg import queries
-    from clusterkg.endpoint import EndpointStore
-    from clusterkg.store import open_embedded
+    from clusterkg.stores import open_embedded
+    from clusterkg.stores.remote import EndpointStore
 
     print(f"\n### Endpoints at {size} (load: one run; queries: median of {runs}, seconds)\n")
     with oxigraph_server(work / f"oxigraph-{size}") as ox_server, virtuoso_server(work / f"virtuoso-{size}") as virtuoso:
@@ -259,7 +259,8 @@ def endpoints(size: str, store_dir: Path, work: Path, runs: int, only: set[str] 
                 for store in (embedded, *stores.values()):
                     try:
                         seconds, rows = timed(
-                            lambda store=store: sum(1 for _ in queries.run_named(store, name, params).rows), runs, 60
+                            lambda store=store, name=name, params=params: sum(1 for _ in queries.run_named(store, name, params).rows),
+                            runs, 60,
                         )
                         cells.append(f"{seconds:.4f}")
                         counts.add(rows)

@@ -43,7 +43,7 @@ from serve_helpers import clusterkg_server  # noqa: E402
 from servers import oxigraph_server  # noqa: E402
 
 from clusterkg import kb, queries  # noqa: E402
-from clusterkg.store import open_embedded  # noqa: E402
+from clusterkg.stores import open_embedded  # noqa: E402
 
 JOIN_HEAVY = """PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

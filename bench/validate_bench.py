@@ -61,7 +61,7 @@ def synthetic_yaml(n: int) -> str:
 CLUSTERKG = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from clusterkg.validation import validate_files
+from clusterkg.cases.validation import validate_files
 report, files = validate_files([sys.argv[1]])
 print(json.dumps({"seconds": time.perf_counter() - t0, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -73,7 +73,7 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 import pyshacl, rdflib
 from clusterkg.kb import load_graph
-from clusterkg.validation import load_shapes
+from clusterkg.cases.validation import load_shapes
 data = load_graph()
 data.parse(sys.argv[1], format="turtle")
 conforms, report, _ = pyshacl.validate(data, shacl_graph=load_shapes(), inference=sys.argv[2], advanced=False)
@@ -147,7 +147,8 @@ def main() -> None:
                         help="run plain pySHACL with RDFS inference only up to this many entries")
     parser.add_argument("--reference-timeout", type=float, default=1800)
     args = parser.parse_args()
-    from clusterkg.validation import default_validator, serialize
+    from clusterkg.cases.load import serialize
+    from clusterkg.cases.validation import default_validator
 
     print(f"{'entries':>8} {'engine':<34} {'wall s':>8} {'peak MiB':>9}  results")
     print("(peak MiB: largest PSS of the whole process tree, sampled every 50 ms; for clusterkg also the peak RSS "

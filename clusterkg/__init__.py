@@ -6,10 +6,7 @@ from __future__ import annotations
 def __getattr__(name: str) -> str:
     """``__version__`` is read from the installed metadata on first use (it costs ~50 ms)."""
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from .resources import package_version
 
-        try:
-            return version("clusterkg")
-        except PackageNotFoundError:  # a checkout that is not installed
-            return "0.0.0"
+        return package_version()
     raise AttributeError(f"module 'clusterkg' has no attribute {name!r}")

@@ -180,7 +180,7 @@ clusterkg report --format tsv --fail-on warn</pre>
 
 
 def report_page() -> str:
-    from .report import CHECKS
+    from .quality import CHECKS
 
     rows = "".join(
         f"<tr><td><code>{c.name}</code></td><td>{c.severity}</td><td>{html.escape(c.description)}</td></tr>"
@@ -220,7 +220,8 @@ def build_docs(directory: Path | str, progress: Callable[[str], None] | None = N
     )
     index = (
         "<p>A knowledge graph of industrial clusters, from one Korean research paper.</p>"
-        '<ul><li><a href="ontology.html">The ontology</a>: classes and properties, with their Korean and English labels and definitions.</li>'
+        '<ul><li><a href="ontology.html">The ontology</a>: classes and properties, '
+        "with their Korean and English labels and definitions.</li>"
         '<li><a href="tutorial.html">Tutorial</a>: query, add a case, link, reason.</li>'
         '<li><a href="report.html">Quality report</a>: the checks and their severities.</li></ul>'
         f"<h2>Named queries</h2><ul>{items}</ul>"

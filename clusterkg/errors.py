@@ -46,3 +46,13 @@ class CheckFailed(ClusterKGError):
     """Input was read but does not conform (validation violations, report errors)."""
 
     exit_code = 1
+
+
+def one_line(exc: BaseException | str) -> str:
+    """An exception's message (or any text) folded onto one line.
+
+    >>> one_line(ValueError("bad\\n  value"))
+    'bad value'
+    """
+    text = (getattr(exc, "message", None) or str(exc)) if isinstance(exc, BaseException) else exc
+    return " ".join(str(text).split())

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .errors import InputError
-from .namespaces import CKI, PREFIXES
+from .namespaces import CKI, PREFIXES, prefix_lines
 from .resources import ontology_files
-from .store import Store
+from .stores.base import Store
 
 if TYPE_CHECKING:  # rdflib is slow to import; only the functions that need it load it
     import rdflib
@@ -28,7 +28,7 @@ DATASET_FORMATS = {"trig", "nq"}
 
 SOURCE_IRI = CKI + "source-nam"
 
-_PREFIX_LINES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+_PREFIX_LINES = prefix_lines()
 
 INFO_QUERY = _PREFIX_LINES + """
 SELECT
@@ -56,7 +56,7 @@ SELECT ?title ?creator WHERE {
 """
 
 
-def load_graph(paths: Iterable[Path] | None = None) -> "rdflib.Graph":
+def load_graph(paths: Iterable[Path] | None = None) -> rdflib.Graph:
     """The shipped knowledge base (ontology and paper data) as one rdflib graph."""
     import rdflib
 

@@ -1,30 +1,98 @@
-"""IRIs that the code needs: the ontology namespace, ids, and graph names.
+"""Every IRI namespace the code needs, in one place: the project's own, the W3C
+vocabularies, and those of the open data it links to.
 
-Plain strings, so that importing this module costs nothing.
+Plain strings, so that importing this module costs nothing. Prefixed forms
+are written and read here too (:func:`prefix_lines`, :func:`compact`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 BASE = "https://w3id.org/clusterkg/"
 CKG = BASE + "ontology#"  # classes and properties
 CKI = BASE + "id/"  # individuals: clusters, claims, excerpts, ...
 GRAPH = BASE + "graph/"  # named graphs in a store
+CODE = BASE + "code/"  # code lists of industry classifications: CODE + "isic4/2610"
+SHAPES = BASE + "shapes#"  # the project's SHACL shapes
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+SCHEMA = "https://schema.org/"
+ORG = "http://www.w3.org/ns/org#"
+CITO = "http://purl.org/spar/cito/"
+SH = "http://www.w3.org/ns/shacl#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+RESULTS = "http://www.w3.org/2005/sparql-results#"
+
+#: Open data the project links to.
+WD = "http://www.wikidata.org/entity/"
+WDT = "http://www.wikidata.org/prop/direct/"
+GEONAMES = "https://sws.geonames.org/"
+GEO = "http://www.opengis.net/ont/geosparql#"
+SSSOM = "https://w3id.org/sssom/"
+SEMAPV = "https://w3id.org/semapv/vocab/"
+
+XSD_STRING = XSD + "string"
 
 #: Prefixes used in queries, exports and reports.
 PREFIXES: dict[str, str] = {
     "ckg": CKG,
     "cki": CKI,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "schema": "https://schema.org/",
-    "org": "http://www.w3.org/ns/org#",
-    "cito": "http://purl.org/spar/cito/",
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "prov": PROV,
+    "dcterms": DCTERMS,
+    "schema": SCHEMA,
+    "org": ORG,
+    "cito": CITO,
 }
+
+
+def prefix_lines(prefixes: Mapping[str, str] | None = None, *, separator: str = "\n") -> str:
+    """``PREFIX p: <iri>`` declarations for a query's prologue (default: the project's prefixes).
+
+    >>> prefix_lines({**PREFIXES, "geo": GEO}).splitlines()[-1]
+    'PREFIX geo: <http://www.opengis.net/ont/geosparql#>'
+    """
+    return "".join(f"PREFIX {p}: <{iri}>{separator}" for p, iri in (PREFIXES if prefixes is None else prefixes).items())
+
+
+def curie(iri: str, prefixes: Mapping[str, str] | None = None, *, allowed: str | None = "-_.") -> str | None:
+    """``prefix:local`` for an IRI in one of the namespaces, or None.
+
+    The longest matching namespace wins; the local part must be letters,
+    digits and the ``allowed`` punctuation (anything, if ``allowed`` is None).
+
+    >>> curie("https://w3id.org/clusterkg/id/cluster-bucheon")
+    'cki:cluster-bucheon'
+    >>> curie("https://example.org/x") is None
+    True
+    """
+    for prefix, namespace in sorted((prefixes or PREFIXES).items(), key=lambda item: -len(item[1])):
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and local and (allowed is None or all(c.isalnum() or c in allowed for c in local)):
+            return f"{prefix}:{local}"
+    return None
+
+
+def compact(iri: str, prefixes: Mapping[str, str] | None = None, *, allowed: str | None = "-_.") -> str:
+    """``prefix:local`` where a namespace fits (see :func:`curie`), else ``<iri>``.
+
+    >>> compact("http://www.w3.org/2000/01/rdf-schema#label")
+    'rdfs:label'
+    >>> compact("https://example.org/x")
+    '<https://example.org/x>'
+    """
+    return curie(iri, prefixes, allowed=allowed) or f"<{iri}>"
 
 
 def kb_graph(stem: str) -> str:

@@ -34,16 +34,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from .errors import EndpointError, InputError, NotFoundError, QueryError
-from .namespaces import PREFIXES
+from .namespaces import XSD, prefix_lines
 from .resources import data_dir
-from .sparql_text import UPDATE_KEYWORDS, query_form
-from .store import QueryResult, Store, Term
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
+from .sparql.results import Answer, QueryResult, Term, materialize
+from .sparql.syntax import explain_syntax_error, has_position, refuse_update
+from .sparql.values import expand_iri, parse_term
+from .stores.base import Store
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "date", "lang", "term")
 
@@ -56,7 +57,6 @@ _PARAM = re.compile(
 FIELDS = ("title", "description", "param", "lists", "service")
 LIST_SEPARATOR = "; "
 _LANG_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
-_PNAME = re.compile(r"^(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*)?:(?P<local>[A-Za-z0-9_][^\s<>\"{}|^`\\]*)?$")
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,6 @@ class NamedQuery:
 # --------------------------------------------------------------------------
 # The catalogue
 # --------------------------------------------------------------------------
-
-
 def parse_header(text: str, name: str = "query") -> tuple[dict[str, str], list[Param]]:
     """Read the leading comment block of a query: its fields and its parameters."""
     fields: dict[str, str] = {}
@@ -200,57 +198,43 @@ def get(name: str, directory: Path | None = None) -> NamedQuery:
     raise NotFoundError(f"no named query {name!r}; known queries: {known} (see 'clusterkg queries')")
 
 
+def query_json(query: NamedQuery) -> dict[str, Any]:
+    """A named query's titles, descriptions and parameters, as JSON data."""
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "params": [
+            {
+                "name": param.name,
+                "type": param.type,
+                "default": param.default,
+                "required": param.required,
+                "description": param.description,
+            }
+            for param in query.params
+        ],
+    }
+
+
+def catalogue_json() -> list[dict[str, Any]]:
+    """Every named query with its titles, descriptions and parameters (for the web page and ``queries --json``)."""
+    return [query_json(query) for query in catalogue()]
+
+
+def prepare(name: str, params: Mapping[str, str]) -> tuple[str, dict[str, Term]]:
+    """The text of named query ``name`` and its typed bindings.
+
+    Raises NotFoundError (unknown query or parameter) or InputError (a value
+    that does not fit its type, a required parameter missing).
+    """
+    query = get(name)
+    return query.text, named_bindings(query, params)
+
+
 # --------------------------------------------------------------------------
 # Parameter values
 # --------------------------------------------------------------------------
-
-
-def parse_term(value: str) -> Term:
-    """An ad-hoc parameter value: ``<IRI>``, a literal in N-Triples syntax, else a plain literal.
-
-    ``<https://...>`` is an IRI; ``"text"@ko`` and ``"5"^^<http://...#integer>``
-    are literals as written; anything else is a plain string literal.
-    """
-    if value.startswith("<") and value.endswith(">"):
-        return _iri(value[1:-1])
-    if value.startswith('"') and ('"@' in value or '"^^<' in value or value.endswith('"')) and len(value) > 1:
-        return _nt_literal(value)
-    return ox.Literal(value)
-
-
-def _iri(text: str) -> ox.NamedNode:
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
-        raise InputError(f"{text!r} is not an absolute IRI (write <scheme:...>, e.g. <https://w3id.org/clusterkg/id/...>)")
-    try:
-        return ox.NamedNode(text)
-    except ValueError as exc:
-        raise InputError(f"invalid IRI <{text}>: {exc}") from None
-
-
-def _nt_literal(text: str) -> ox.Literal:
-    line = f"<urn:x:s> <urn:x:p> {text} .\n"
-    try:
-        triples = list(ox.parse(line, format=ox.RdfFormat.N_TRIPLES))
-    except SyntaxError as exc:
-        raise InputError(f"cannot read the literal {text}: {' '.join(str(exc).split())}") from None
-    if len(triples) != 1 or not isinstance(triples[0].object, ox.Literal):
-        raise InputError(f"cannot read the literal {text}")
-    return triples[0].object
-
-
-def expand_iri(value: str) -> ox.NamedNode:
-    """``<IRI>``, a prefixed name with one of the project's prefixes (``cki:x``), or an absolute IRI."""
-    if value.startswith("<") and value.endswith(">"):
-        return _iri(value[1:-1])
-    match = _PNAME.match(value)
-    if match and (match["prefix"] or "") in PREFIXES:
-        return _iri(PREFIXES[match["prefix"]] + (match["local"] or ""))
-    if match and "://" not in value and not value.startswith("urn:"):
-        known = ", ".join(PREFIXES)
-        raise InputError(f"unknown prefix in {value!r}; known prefixes: {known}")
-    return _iri(value)
-
-
 def bind_value(param: Param, value: str) -> Term:
     """The RDF term for ``value`` given as parameter ``param``; InputError if it does not fit the type."""
     kind = param.type
@@ -332,59 +316,20 @@ def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------
-# Query text: its form, refusal of updates, syntax errors
+# Running queries
 # --------------------------------------------------------------------------
 
 
-def refuse_update(sparql: str) -> str:
-    """The query's form; QueryError if the text is a SPARQL Update."""
-    form = query_form(sparql)
-    if form in UPDATE_KEYWORDS:
-        raise QueryError(
-            f"refused: this is a SPARQL Update ({form}), and the query command never modifies the store"
-        )
-    return form
 
 
-_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
-def explain_syntax_error(message: str, sparql: str, line_offset: int = 0, column_offset: int = 0) -> str:
-    """Restate an engine's syntax error with line, column and the offending token.
-
-    ``line_offset``/``column_offset`` undo text that was put before the
-    user's query (on its first line) before it reached the engine.
-    """
-    message = " ".join(message.split())
-    match = _POSITION.search(message)
-    if not match:
-        return f"SPARQL syntax error: {message}"
-    line, column = int(match[1]), int(match[2])
-    if line == 1:
-        column -= column_offset
-    line -= line_offset
-    detail = _POSITION.sub("", message, count=1).strip(" :")
-    lines = sparql.splitlines() or [""]
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    rest = text[max(column - 1, 0):] if column > 0 else ""
-    token_match = re.match(r"\s*(\S+)", rest)
-    if token_match:
-        near = f"at {_shorten(token_match.group(1))!r}"
-    else:
-        before = text[: max(column - 1, 0)].split()
-        if before:
-            near = f"after {_shorten(before[-1])!r} at the end of the line"
-        else:
-            near = "at the end of the query"
-    return f"SPARQL syntax error at line {line}, column {column}, {near}: {detail}"
 
 
-def _shorten(token: str, width: int = 30) -> str:
-    return token if len(token) <= width else token[:width] + "..."
 
 
 #: The project's prefixes, on one line, for inline (``-e``) queries.
-PREFIX_LINE = "".join(f"PREFIX {p}: <{iri}> " for p, iri in PREFIXES.items())
+PREFIX_LINE = prefix_lines(separator=" ")
 
 
 def run(
@@ -403,7 +348,7 @@ def run(
         return store.query(text, bindings=dict(bindings or {}), base_iri=base_iri)
     except QueryError as exc:
         message = str(exc)
-        if _POSITION.search(message):
+        if has_position(message):
             raise QueryError(explain_syntax_error(message.removeprefix("SPARQL syntax error:"), sparql, 0, offset)) from None
         raise
     except SyntaxError as exc:  # a backend that lets the engine's error through
@@ -444,11 +389,50 @@ def run_named(
 ) -> QueryResult:
     """Run the named query ``name`` with typed parameter values (defaults for the rest)."""
     query = get(name)
-    result = run(store, query.text, named_bindings(query, params or {}), base_iri=base_iri)
+    return _run_bound(store, query, named_bindings(query, params or {}), base_iri)
+
+
+def _run_bound(store: Store, query: NamedQuery, bindings: Mapping[str, Term], base_iri: str | None) -> QueryResult:
+    result = run(store, query.text, bindings, base_iri=base_iri)
     columns = [i for i, variable in enumerate(result.variables) if variable in query.lists]
     if columns and result.kind == "select":
         result.rows = (_sort_lists(row, columns) for row in result.rows)
     return result
+
+
+@dataclass
+class Execution:
+    """A query's answer read to the end, and the variables that parameters bound (defaults included)."""
+
+    answer: Answer
+    bound: set[str]
+
+
+def execute(
+    store: Store,
+    *,
+    name: str | None = None,
+    text: str | None = None,
+    params: Mapping[str, str] | None = None,
+    lang: str = "en",
+    base_iri: str | None = None,
+    inline: bool = False,
+) -> Execution:
+    """Run a named query (its ``lang`` parameter defaulting to ``lang``) or a query text, read to the end.
+
+    ``inline`` predeclares the project's prefixes (for ``-e`` queries).
+    """
+    values = dict(params or {})
+    if name is not None:
+        query = get(name)
+        if any(p.name == "lang" for p in query.params):
+            values.setdefault("lang", lang)
+        bindings = named_bindings(query, values)
+        return Execution(materialize(_run_bound(store, query, bindings, base_iri)), set(bindings))
+    if text is None:
+        raise InputError("give a query name or a query text")
+    result = run(store, text, adhoc_bindings(values), base_iri=base_iri, default_prefixes=inline)
+    return Execution(materialize(result), set(values))
 
 
 def _sort_lists(row: tuple[Term | None, ...], columns: list[int]) -> tuple[Term | None, ...]:

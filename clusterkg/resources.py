@@ -1,16 +1,17 @@
-"""Where the data files (ontology, shapes, queries, linking tables) are.
+"""Where the data files (ontology, shapes, queries, mappings) are, and the installed versions.
 
-They are the source of truth. In a wheel they are packaged under
+The data files are the source of truth. In a wheel they are packaged under
 ``clusterkg/data/``; in a development checkout they sit beside the package.
 """
 
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-DATA_KINDS = ("ontology", "shapes", "queries", "linking")
+DATA_KINDS = ("ontology", "shapes", "queries", "mappings")
 
 
 def data_dir(kind: str) -> Path:
@@ -37,3 +38,14 @@ def files_digest(paths: list[Path]) -> str:
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+@cache
+def package_version(name: str = "clusterkg") -> str:
+    """The installed version of a package (``0.0.0`` for a checkout that is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "0.0.0"

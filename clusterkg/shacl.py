@@ -1,12 +1,11 @@
 """Running pySHACL: standard SHACL (core and SHACL-SPARQL), made fast enough for large inputs.
 
-Nothing here knows the project's shapes; :mod:`clusterkg.validation` does.
+Nothing here knows the project's shapes; :mod:`clusterkg.cases.validation` does.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,28 +14,30 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, Graph
 
-from . import entries as entries_mod
-from .entries import new_graph
-from .errors import InputError
+from .errors import InputError, one_line
+from .inputs import parse_rdf
+from .namespaces import PREFIXES, SH, prefix_lines
+from .rdfterms import to_oxigraph, to_rdflib
+from .sparql.syntax import pre_bind
 
-SH = "http://www.w3.org/ns/shacl#"
+#: The syntaxes a shapes file may be written in, by suffix (Turtle otherwise).
+SHAPES_SYNTAXES = {".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD}
 
 
 def load_shapes(paths: Sequence[str | Path]) -> Graph:
     """SHACL shapes from Turtle or JSON-LD files."""
-    graph = new_graph()
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
     for path in paths:
         path = Path(path)
-        fmt = entries_mod.SUFFIXES.get(path.suffix.lower(), "ttl")
-        if fmt not in {"ttl", "jsonld"}:
-            fmt = "ttl"
         declared: dict[str, str] = {}
-        raw = entries_mod.parse_rdf(path, fmt, raw=True, prefixes=declared)
+        raw = parse_rdf(path, SHAPES_SYNTAXES.get(path.suffix.lower(), ox.RdfFormat.TURTLE), prefixes=declared)
         for prefix, namespace in declared.items():  # as rdflib would bind them when parsing
             graph.bind(prefix, namespace, override=True, replace=True)
         for quad in raw:
             if not _inactive(quad):
-                graph.add(tuple(entries_mod.to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))
+                graph.add(tuple(to_rdflib(t) for t in (quad.subject, quad.predicate, quad.object)))
     return graph
 
 
@@ -70,47 +71,6 @@ def _prepared(text: str, base: str | None, namespaces: tuple[tuple[str, str], ..
     return translateQuery(parseQuery(text), base, dict(namespaces) or None)
 
 
-# Strings, IRIs and comments (left alone), or a variable.
-_TOKENS = re.compile(
-    r'''("""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|#[^\n]*)'''
-    r"|[?$]([A-Za-z_]\w*)"
-)
-_PROJECTION = re.compile(r"(?i)\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?(.*?)(?=\bWHERE\b|\{)", re.S)
-
-
-def pre_bind(text: str, bindings: dict[str, Any]) -> str:
-    """SHACL pre-binding: every occurrence of a pre-bound variable replaced by its value.
-
-    Bare pre-bound variables leave the projections (``SELECT $this ?value``
-    becomes ``SELECT ?value``, or ``SELECT *`` when nothing is left); callers
-    add the values back to each solution. Values are IRIs or literals.
-    """
-    def drop(match: re.Match) -> str:
-        kept, depth, out = [], 0, []
-        for token in re.findall(r"\(|\)|[^\s()]+", match.group(1)):
-            depth += token == "("
-            depth -= token == ")"
-            if depth == 0 and token[0] in "?$" and token[1:] in bindings:
-                continue
-            out.append(token)
-            kept.append(token)
-        projection = " ".join(out).replace("( ", "(").replace(" )", ")") or "*"
-        return match.group(0)[: match.start(1) - match.start(0)] + projection + " "
-
-    def substitute(match: re.Match) -> str:
-        if match.group(1) is not None or match.group(2) not in bindings:
-            return match.group(0)
-        return str(bindings[match.group(2)])
-
-    parts, last = [], 0
-    for match in _PROJECTION.finditer(text):  # projections first, then the variables everywhere
-        parts.append(text[last:match.start()])
-        parts.append(drop(match))
-        last = match.end()
-    parts.append(text[last:])
-    return _TOKENS.sub(substitute, "".join(parts))
-
-
 def _oxigraph_result(answer: Any, bound: dict[str, Any]) -> dict[str, Any]:
     """A pyoxigraph answer in the form rdflib's SPARQL processor returns, pre-bound values put back."""
     from rdflib.term import Variable
@@ -123,7 +83,7 @@ def _oxigraph_result(answer: Any, bound: dict[str, Any]) -> dict[str, Any]:
     variables = [Variable(name) for name in names]
     extra = {Variable(name): value for name, value in bound.items() if name not in names}
     bindings = [
-        {**extra, **{var: entries_mod.to_rdflib(term) for var, term in zip(variables, solution) if term is not None}}
+        {**extra, **{var: to_rdflib(term) for var, term in zip(variables, solution) if term is not None}}
         for solution in answer
     ]
     return {"type_": "SELECT", "vars_": variables + list(extra), "bindings": bindings}
@@ -144,7 +104,7 @@ def fast_sparql() -> Iterator[None]:
         if id(graph) not in mirrors:
             store = ox.Store()
             store.bulk_extend(
-                ox.Quad(*(entries_mod.to_oxigraph(t) for t in triple)) for triple in graph
+                ox.Quad(*(to_oxigraph(t) for t in triple)) for triple in graph
             )
             mirrors[id(graph)] = (graph, store)
         return mirrors[id(graph)][1]
@@ -154,8 +114,8 @@ def fast_sparql() -> Iterator[None]:
             store = mirror(self.graph)
             bound = {str(k): v for k, v in (initBindings or {}).items()}
             if store is not None and not any(isinstance(v, BNode) for v in bound.values()):
-                declared = "".join(f"PREFIX {k}: <{v}>\n" for k, v in (initNs or {}).items())
-                values = {k: entries_mod.to_oxigraph(v) for k, v in bound.items()}
+                declared = prefix_lines({k: str(v) for k, v in (initNs or {}).items()})
+                values = {k: to_oxigraph(v) for k, v in bound.items()}
                 try:
                     answer = store.query(declared + pre_bind(strOrQuery, values), base_iri=base)
                     return _oxigraph_result(answer, bound)
@@ -191,7 +151,6 @@ def fast_sparql() -> Iterator[None]:
 def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
     """pySHACL with no inference and nothing mixed in: standard SHACL (core and SPARQL)."""
     import pyshacl
-
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, ValidationFailure
 
     try:
@@ -201,14 +160,9 @@ def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
                 allow_warnings=False, allow_infos=False, js=False, abort_on_first=False,
             )
     except (ConstraintLoadError, ShapeLoadError, ReportableRuntimeError, NotImplementedError) as exc:
-        raise InputError(f"the shapes cannot be used: {_one_line(exc)}") from None
+        raise InputError(f"the shapes cannot be used: {one_line(exc)}") from None
     if isinstance(report, ValidationFailure):  # pySHACL returns, rather than raises, this one
-        raise InputError(f"the shapes cannot be used: {_one_line(report)}")
+        raise InputError(f"the shapes cannot be used: {one_line(report)}")
     return bool(conforms), report
-
-
-def _one_line(exc: BaseException) -> str:
-    text = getattr(exc, "message", None) or str(exc)
-    return " ".join(str(text).split())
 
 

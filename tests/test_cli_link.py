@@ -11,9 +11,8 @@ from servers import free_port
 from stub_http import Reply, stub_server
 
 from clusterkg.cli import cli
-from clusterkg.namespaces import ENRICHMENT_GRAPH, LINKS_GRAPH, kb_graph
-from clusterkg.opendata import OPENDATA_GRAPH
-from clusterkg.store import StoreSettings, open_store
+from clusterkg.namespaces import ENRICHMENT_GRAPH, LINKS_GRAPH, OPENDATA_GRAPH, kb_graph
+from clusterkg.stores import StoreSettings, open_store
 
 pytestmark = pytest.mark.server
 
@@ -51,7 +50,7 @@ def test_link_json_dry_run(run, wikidata_endpoint: str, store_dir: Path) -> None
 def test_link_table_writes_and_rerun_is_free(run, wikidata_endpoint: str, store_dir: Path) -> None:
     result = run("link", "--wikidata", wikidata_endpoint)
     assert result.exit_code == 0, result.output
-    line = next(l for l in result.stdout.splitlines() if l.startswith("place-boston "))
+    line = next(row for row in result.stdout.splitlines() if row.startswith("place-boston "))
     assert "linked" in line and "Q100 Boston 1.00" in line
     assert "12 of 31 entities linked (12 written); 2 requests, 0 answers from the cache" in result.stderr
     assert LINKS_GRAPH in graphs(store_dir)
@@ -87,7 +86,7 @@ def test_link_errors_are_one_line_and_write_nothing(run, store_dir: Path, replie
 
 def test_link_unreachable_and_offline_errors(run) -> None:
     result = run("link", "--wikidata", f"http://127.0.0.1:{free_port()}/sparql")
-    assert result.exit_code == 2 and result.output.startswith("Error: cannot reach http://127.0.0.1:")
+    assert result.exit_code == 2 and result.output.startswith("Error: cannot reach the endpoint http://127.0.0.1:")
     result = run("link", "--wikidata", "http://127.0.0.1:9/sparql", "--offline")
     assert result.exit_code == 2 and "not in the cache" in result.output
     result = run("link", "--threshold", "1.5")

@@ -262,7 +262,7 @@ def test_output_to_a_file_and_xml_results(tmp_path: Path) -> None:
 
 
 def test_myths_without_sections_read_cleanly() -> None:
-    from clusterkg.views import Finding, Myth, format_myths
+    from clusterkg.paper_views import Finding, Myth, format_myths
 
     text = format_myths([Myth("Myth: added by a user", "", [Finding("a finding", "", "")])], width=80)
     assert text == "Myth 1: added by a user\n  Countered by:\n  - a finding\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from clusterkg.namespaces import CKI, PREFIXES
-from clusterkg.store import open_embedded
+from clusterkg.stores import open_embedded
 
 PREFIX = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 

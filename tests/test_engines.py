@@ -21,8 +21,9 @@ from click.testing import CliRunner
 
 from clusterkg import queries
 from clusterkg.cli import cli
-from clusterkg.endpoint import EndpointStore
-from clusterkg.store import QueryResult, open_embedded
+from clusterkg.sparql.results import QueryResult
+from clusterkg.stores import open_embedded
+from clusterkg.stores.remote import EndpointStore
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NUMERIC = {XSD + t for t in (

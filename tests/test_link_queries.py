@@ -8,12 +8,12 @@ import pyoxigraph as ox
 import pytest
 from servers import free_port
 
-from clusterkg.enrich import enrich
-from clusterkg.linking import link
-from clusterkg.opendata import open_data_links, write_open_data
+from clusterkg.linking.client import WIKIDATA_SPARQL, SparqlClient
+from clusterkg.linking.codes import open_data_links, write_open_data
+from clusterkg.linking.enrich import enrich
+from clusterkg.linking.wikidata import link
 from clusterkg.resources import data_dir
-from clusterkg.sparqlclient import WIKIDATA_SPARQL, SparqlClient
-from clusterkg.store import StoreSettings, open_store
+from clusterkg.stores import StoreSettings, open_store
 
 pytestmark = pytest.mark.server
 QUERIES = ("clusters-with-coordinates", "wikidata-live-facts")

@@ -29,7 +29,7 @@ def test_wheel_contains_the_data_files(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in sorted((ROOT / "ontology").glob("*.ttl")):
         assert f"clusterkg/data/ontology/{path.name}" in names
-    for kind in ("shapes", "queries", "linking"):
+    for kind in ("shapes", "queries", "mappings"):
         for path in sorted((ROOT / kind).glob("*.*")):
             assert f"clusterkg/data/{kind}/{path.name}" in names
 

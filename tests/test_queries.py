@@ -9,10 +9,11 @@ import pytest
 
 from clusterkg import queries
 from clusterkg.errors import InputError, NotFoundError, QueryError
-from clusterkg.filestore import open_files
 from clusterkg.namespaces import CKG, CKI
 from clusterkg.resources import ontology_files
-from clusterkg.store import open_embedded
+from clusterkg.sparql import syntax
+from clusterkg.stores import open_embedded
+from clusterkg.stores.files import open_files
 
 SVV = CKI + "cluster-seoul-venture-valley"
 EXPECTED_QUERIES = {
@@ -373,7 +374,7 @@ def test_bad_headers_are_reported(tmp_path: Path, text: str, message: str) -> No
     ],
 )
 def test_query_form(text: str, form: str) -> None:
-    assert queries.query_form(text) == form
+    assert syntax.query_form(text) == form
 
 
 @pytest.mark.parametrize(

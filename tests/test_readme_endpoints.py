@@ -6,9 +6,9 @@ import re
 import shlex
 
 from click.testing import CliRunner
+from readme_examples import console_steps, section
 
 from clusterkg.cli import cli
-from readme_examples import console_steps, section
 
 README_URL = "http://127.0.0.1:7878"
 

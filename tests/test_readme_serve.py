@@ -9,7 +9,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from readme_examples import console_steps, section
 from serve_helpers import clusterkg_server
 

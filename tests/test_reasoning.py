@@ -10,19 +10,20 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from clusterkg import reasoning
 from clusterkg.cli import cli
 from clusterkg.errors import ReasonerError
 from clusterkg.namespaces import CKG, CKI, INFERRED_GRAPH, case_graph
+from clusterkg.reasoning import inferences as reasoning
+from clusterkg.reasoning import reasoners
 from clusterkg.resources import ontology_files
-from clusterkg.store import open_embedded
+from clusterkg.stores import open_embedded
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reasoning"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _need_java() -> None:
-    if not reasoning.java_available():
+    if not reasoners.java_available():
         from conftest import skip_or_fail
 
         skip_or_fail("HermiT needs Java (default-jre-headless)")
@@ -149,10 +150,10 @@ def no_java(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_owlrl_fallback_without_java(no_java):
-    assert not reasoning.java_available()
-    assert reasoning.choose_reasoner("auto")[0] == "owlrl"
+    assert not reasoners.java_available()
+    assert reasoners.choose_reasoner("auto")[0] == "owlrl"
     with pytest.raises(ReasonerError, match="HermiT needs Java"):
-        reasoning.choose_reasoner("hermit")
+        reasoners.choose_reasoner("hermit")
     result = reasoning.reason(quads=_quads("bio-case"), reasoner="auto")
     assert result.reasoner == "owlrl" and "Java was not found" in result.note
     assert (CKI + "test-cluster-beta", TYPE, CKG + "BioCluster") in _facts(result.new_types)
@@ -215,7 +216,7 @@ def test_cli_inconsistent_case_exits_1_and_writes_nothing(store_dir: Path):
 
 def test_unknown_reasoner_is_refused():
     with pytest.raises(Exception, match="unknown reasoner"):
-        reasoning.choose_reasoner("pellet")
+        reasoners.choose_reasoner("pellet")
     assert os.environ.get("PATH")  # the environment is left as it was
 
 

@@ -8,9 +8,7 @@ import xml.etree.ElementTree as ET
 import pyoxigraph as ox
 import pytest
 
-from clusterkg.results import serialize_boolean as serialize_ask
-from clusterkg.results import serialize_solutions as serialize_select
-from clusterkg.sparql_protocol import (
+from clusterkg.sparql.protocol import (
     ProtocolError,
     TooLarge,
     answer,
@@ -20,6 +18,8 @@ from clusterkg.sparql_protocol import (
     take,
     uses_service,
 )
+from clusterkg.sparql.results import serialize_boolean as serialize_ask
+from clusterkg.sparql.results import serialize_solutions as serialize_select
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

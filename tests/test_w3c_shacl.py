@@ -26,11 +26,11 @@ from urllib.request import url2pathname
 import pytest
 import rdflib
 from click.testing import CliRunner
+from conftest import SHARED, skip_or_fail
 from rdflib import RDF, BNode, Namespace, URIRef
 from rdflib.collection import Collection
 
 from clusterkg.cli import cli
-from conftest import SHARED, skip_or_fail
 
 SUITE = SHARED / "w3c-suites" / "data-shapes" / "data-shapes-test-suite" / "tests"
 CORE = SUITE / "core"

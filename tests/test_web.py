@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
-from clusterkg.namespaces import CKI, GRAPH
-from clusterkg.store import open_embedded
 from conftest import skip_or_fail
 from serve_helpers import clusterkg_server
+
+from clusterkg.namespaces import CKI, GRAPH
+from clusterkg.stores import open_embedded
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Refresh the front-end files vendored into clusterkg/web/static/vendor.
+# Refresh the front-end files vendored into clusterkg/server/static/vendor.
 #
 # The page must work without any network (no CDN, no tile server), so the
 # built files of a few npm packages are committed with their licences.
@@ -7,7 +7,7 @@
 # run:   sh web/vendor.sh      (needs npm and the npm registry; CI does not)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-out="$here/../clusterkg/web/static/vendor"
+out="$here/../clusterkg/server/static/vendor"
 cd "$here"
 npm install --no-audit --no-fund --ignore-scripts
 nm="$here/node_modules"

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ..errors import ClusterKGError
-from ..store import STORE_ENV, StoreSettings
+from ..stores import STORE_ENV, StoreSettings
 
 #: command name -> "module:attribute", relative to this package.
 COMMANDS: dict[str, str] = {

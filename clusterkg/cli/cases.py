@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..errors import CheckFailed
-from ..store import StoreSettings, open_store
-from ._common import write_output
+from ..stores import StoreSettings, open_store
+from .output import write_output
 
 ENTRY_FORMATS = ["yaml", "csv", "ttl", "jsonld"]
 
@@ -36,8 +36,7 @@ def new_case(fmt: str, output: str | None) -> None:
     Fill it in, check it with `clusterkg validate FILE`, then `clusterkg add FILE`.
     The allowed industries, stages and instruments come from the ontology.
     """
-    from ..entries import template
-    from ..validation import known_concepts
+    from ..cases.templates import known_concepts, template
 
     write_output(template(fmt, known_concepts()), output)
 
@@ -50,10 +49,9 @@ def new_case(fmt: str, output: str | None) -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 def convert(files: tuple[Path, ...], fmt: str, input_format: str | None, output: str | None) -> None:
     """Show the RDF that case files (YAML, CSV, Turtle, JSON-LD) become."""
-    from ..validation import default_validator, serialize
+    from ..cases.validation import convert_files
 
-    converted = default_validator().load(files, input_format)
-    write_output(serialize(converted, fmt), output)
+    write_output(convert_files(files, fmt, input_format), output)
 
 
 @click.command()
@@ -75,7 +73,8 @@ def validate(files: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...], input_
     1 when there are violations, 2 when a file cannot be used (missing,
     unparsable, unknown field).
     """
-    from ..validation import render, validate_files
+    from ..cases.issues import render
+    from ..cases.validation import validate_files
 
     report, _ = validate_files(files, shapes=shapes or None, fmt=input_format, progress=_progress)
     write_output(render(report, fmt), output)
@@ -94,8 +93,9 @@ def add(settings: StoreSettings, files: tuple[Path, ...], replace: bool, input_f
     Each case goes into a named graph of its own. A case already in the store
     is refused unless --replace. Warnings are printed but do not block.
     """
-    from .. import cases
-    from ..validation import render, validate_files
+    from ..cases import add as cases
+    from ..cases.issues import render
+    from ..cases.validation import validate_files
 
     report, converted = validate_files(files, fmt=input_format, progress=_progress)
     if report.issues:
@@ -117,7 +117,7 @@ def remove(settings: StoreSettings, case: str) -> None:
 
     CASE is the case's IRI, CURIE (cki:cluster-...), id or name.
     """
-    from .. import cases
+    from ..cases import add as cases
 
     with open_store(settings, writable=True) as store:
         iri = cases.remove(store, case)

@@ -7,8 +7,8 @@ import json
 import click
 
 from .. import kb
-from ..store import StoreSettings, open_store
-from ._common import write_output
+from ..stores import StoreSettings, open_store
+from .output import write_output
 
 
 @click.command()

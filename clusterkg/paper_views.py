@@ -1,0 +1,133 @@
+"""The paper's tables as people read them: the comparison of two clusters, the myths and their findings.
+
+Both are built on named queries (``compare``, ``myths-and-findings``), so
+what they print is what those queries answer.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+
+from .names import ClusterName, known_clusters, resolve_cluster
+from .namespaces import compact
+from .queries import run_named
+from .stores.base import Store
+from .tables import format_grid, lookup_labels, wrap
+
+# --------------------------------------------------------------------------
+# The comparison table
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    """Two clusters on the dimensions of the paper's table (section 3.1)."""
+
+    a: ClusterName
+    b: ClusterName
+    a_label: str
+    b_label: str
+    #: (dimension label, parts for a, parts for b), in the table's order
+    rows: list[tuple[str, list[str], list[str]]]
+
+
+def _label(store: Store, iri: str, lang: str) -> str:
+    return lookup_labels(store, [iri], lang).get(iri) or compact(iri)
+
+
+def compare(store: Store, first: str, second: str, lang: str = "en") -> Comparison:
+    """The comparison table for two clusters named by label or IRI."""
+    clusters = known_clusters(store)
+    a = resolve_cluster(store, first, clusters)
+    b = resolve_cluster(store, second, clusters)
+    answer = run_named(store, "compare", {"a": f"<{a.iri}>", "b": f"<{b.iri}>", "lang": lang})
+    column = {name: index for index, name in enumerate(answer.variables)}
+    rows: dict[str, tuple[str, list[str], list[str]]] = {}
+    for row in answer.rows:
+        dimension = row[column["dimension"]]
+        title = row[column["dimensionLabel"]]
+        key = dimension.value if dimension is not None else ""
+        entry = rows.setdefault(key, (title.value if title is not None else compact(key), [], []))
+        for side, name in ((1, "featureALabel"), (2, "featureBLabel")):
+            value = row[column[name]]
+            if value is not None and value.value not in entry[side]:
+                entry[side].append(value.value)
+    return Comparison(a, b, _label(store, a.iri, lang), _label(store, b.iri, lang), list(rows.values()))
+
+
+def _cell(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return parts[0] if parts else "-"
+    return "\n".join(f"- {part}" for part in parts)
+
+
+def format_comparison(comparison: Comparison, width: int | None = None, lang: str = "en") -> str:
+    """The comparison as a side-by-side table, the paper's parts of a cell one per line."""
+    header = "항목" if lang == "ko" else "dimension"
+    rows = [[title, _cell(a), _cell(b)] for title, a, b in comparison.rows]
+    return format_grid([header, comparison.a_label, comparison.b_label], rows, width)
+
+
+# --------------------------------------------------------------------------
+# The myths and the findings that counter them
+# --------------------------------------------------------------------------
+@dataclass
+class Finding:
+    label: str
+    section: str
+    excerpt: str
+
+
+@dataclass
+class Myth:
+    label: str
+    section: str
+    findings: list[Finding] = field(default_factory=list)
+
+
+def myths(store: Store, lang: str = "en") -> list[Myth]:
+    """The paper's myths in order, each with the findings that counter it."""
+    answer = run_named(store, "myths-and-findings", {"lang": lang})
+    column = {name: index for index, name in enumerate(answer.variables)}
+    found: dict[str, Myth] = {}
+
+    def text(row: tuple, name: str) -> str:
+        value = row[column[name]]
+        return value.value if value is not None else ""
+
+    for row in answer.rows:
+        myth = found.setdefault(text(row, "myth"), Myth(text(row, "mythLabel"), text(row, "mythSection")))
+        if row[column["finding"]] is not None:
+            finding = Finding(text(row, "findingLabel"), text(row, "section"), text(row, "excerpt"))
+            if finding not in myth.findings:
+                myth.findings.append(finding)
+    return list(found.values())
+
+
+def format_myths(entries: list[Myth], width: int | None = None, lang: str = "en") -> str:
+    """The myths for a terminal: each myth, then its findings with section and excerpt."""
+    total = width or shutil.get_terminal_size((100, 24)).columns
+    words = {
+        "en": ("Myth", "Countered by", "no finding counters it"),
+        "ko": ("오해", "반론", "반론 없음"),
+    }[lang if lang == "ko" else "en"]
+    lines: list[str] = []
+
+    def block(text: str, indent: str, first: str | None = None) -> None:
+        lead = first if first is not None else indent
+        for number, line in enumerate(wrap(text, max(total - len(indent), 20))):
+            lines.append((lead if number == 0 else indent) + line)
+
+    for number, myth in enumerate(entries, 1):
+        label = re.sub(rf"^{words[0]}:\s*", "", myth.label, flags=re.IGNORECASE)  # "Myth: ..." said once
+        where = f" (§{myth.section})" if myth.section else ""
+        block(f"{words[0]} {number}{where}: {label}", "    ", "")
+        lines.append(f"  {words[1]}:" if myth.findings else f"  ({words[2]})")
+        for finding in myth.findings:
+            block(f"{finding.label}" + (f" (§{finding.section})" if finding.section else ""), "    ", "  - ")
+            if finding.excerpt:
+                block(f"“{finding.excerpt}”", "      ")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"

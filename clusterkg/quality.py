@@ -1,0 +1,280 @@
+"""The quality report of the ontology and its data, in the manner of ROBOT's ``report``.
+
+Each check is a row of :data:`CHECKS`: a name, a severity (``error``,
+``warn`` or ``info``), what it looks for, and a SPARQL query run over the
+store (or, for the verbatim check, Python code that reads the source text).
+A query selects ``?entity`` and ``?value``; each answer is one problem.
+
+:func:`run_report` runs them all; :func:`failing` says whether a report fails
+at a given level (``--fail-on``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .namespaces import CKG, prefix_lines
+from .reasoning.axioms import short, shorten_iris
+from .stores.base import Store
+from .tables import format_grid
+
+SEVERITIES = ("error", "warn", "info")
+FAIL_LEVELS = ("error", "warn", "info", "none")
+SOURCE_ENV = "CLUSTERKG_SOURCE_TEXT"
+SOURCE_NAME = "nam-cluster-comparison.ko.txt"
+
+_PREFIXES = prefix_lines()
+
+#: The terms of the ontology: classes and properties in the ckg: namespace.
+_TERM = """
+  ?entity a ?kind .
+  FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty))
+  FILTER(STRSTARTS(STR(?entity), STR(ckg:)))
+"""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of the report."""
+
+    name: str
+    severity: str
+    description: str
+    query: str = ""
+
+
+CHECKS: tuple[Check, ...] = (
+    Check("missing_label", "error", "A class or property of ckg: has no rdfs:label in Korean (@ko) or English (@en).", """
+SELECT DISTINCT ?entity ?value WHERE {""" + _TERM + """
+  VALUES ?lang { "ko" "en" }
+  FILTER NOT EXISTS { ?entity rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), ?lang)) }
+  BIND(CONCAT("no rdfs:label@", ?lang) AS ?value)
+}"""),
+    Check("missing_individual_label", "warn",
+          "A typed individual of cki: (excerpts and sections aside) has no"
+          " rdfs:label or skos:prefLabel in Korean or English.", """
+SELECT DISTINCT ?entity ?value WHERE {
+  ?entity a ?type .
+  FILTER(STRSTARTS(STR(?entity), STR(cki:)))
+  FILTER NOT EXISTS { ?entity a ckg:Excerpt }
+  FILTER NOT EXISTS { ?entity a ckg:Section }
+  VALUES ?lang { "ko" "en" }
+  FILTER NOT EXISTS { ?entity rdfs:label|skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), ?lang)) }
+  BIND(CONCAT("no label@", ?lang) AS ?value)
+}"""),
+    Check("missing_definition", "error", "A class of ckg: has no skos:definition.", """
+SELECT DISTINCT ?entity ?value WHERE {
+  ?entity a owl:Class .
+  FILTER(STRSTARTS(STR(?entity), STR(ckg:)))
+  FILTER NOT EXISTS { ?entity skos:definition ?definition }
+  BIND("no skos:definition" AS ?value)
+}"""),
+    Check("duplicate_label", "error",
+          "Two terms of the same kind (two classes, two properties, two"
+          " individuals) share a label in one language.", """
+SELECT DISTINCT ?entity ?value WHERE {
+  ?entity rdfs:label|skos:prefLabel ?label .
+  ?other rdfs:label|skos:prefLabel ?label .
+  FILTER(?entity != ?other)
+  FILTER(STRSTARTS(STR(?entity), STR(ckg:)) || STRSTARTS(STR(?entity), STR(cki:)))
+  FILTER(STRSTARTS(STR(?other), STR(ckg:)) || STRSTARTS(STR(?other), STR(cki:)))
+  { ?entity a owl:Class . ?other a owl:Class . BIND("class" AS ?kind) }
+  UNION { ?entity a ?k1 . ?other a ?k2 .
+          FILTER(?k1 IN (owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty))
+          FILTER(?k2 IN (owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty)) BIND("property" AS ?kind) }
+  UNION { ?entity a ?t1 . ?other a ?t2 . FILTER(STRSTARTS(STR(?entity), STR(cki:)) && STRSTARTS(STR(?other), STR(cki:)))
+          BIND("individual" AS ?kind) }
+  BIND(CONCAT("label \\"", STR(?label), "\\"@", LANG(?label), " also on ", STR(?other)) AS ?value)
+}"""),
+    Check("shared_label", "warn", "A class and a property of ckg: share a label in one language.", """
+SELECT DISTINCT ?entity ?value WHERE {
+  ?entity a owl:Class ; rdfs:label ?label .
+  ?other a ?kind ; rdfs:label ?label .
+  FILTER(?kind IN (owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty))
+  FILTER(STRSTARTS(STR(?entity), STR(ckg:)) && STRSTARTS(STR(?other), STR(ckg:)))
+  BIND(CONCAT("label \\"", STR(?label), "\\"@", LANG(?label), " also on property ", STR(?other)) AS ?value)
+}"""),
+    Check("multiple_labels", "error", "A term or individual has more than one rdfs:label in one language.", """
+SELECT ?entity (CONCAT(STR(COUNT(DISTINCT ?label)), " rdfs:label@", ?lang) AS ?value) WHERE {
+  ?entity rdfs:label ?label .
+  FILTER(STRSTARTS(STR(?entity), STR(ckg:)) || STRSTARTS(STR(?entity), STR(cki:)))
+  BIND(LANG(?label) AS ?lang)
+}
+GROUP BY ?entity ?lang
+HAVING (COUNT(DISTINCT ?label) > 1)"""),
+    Check("undeclared_iri", "error",
+          "An IRI of ckg: is used but not declared as a class or property, or an"
+          " IRI of cki: is used but has no rdf:type.", """
+SELECT DISTINCT ?entity ?value WHERE {
+  { ?entity ?p ?o } UNION { ?s ?entity ?o } UNION { ?s ?p ?entity }
+  FILTER(isIRI(?entity))
+  BIND(STRSTARTS(STR(?entity), STR(ckg:)) AS ?isTerm)
+  BIND(STRSTARTS(STR(?entity), STR(cki:)) AS ?isId)
+  FILTER(?isTerm || ?isId)
+  FILTER(!?isTerm || NOT EXISTS { ?entity a ?kind
+    FILTER(?kind IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty)) })
+  FILTER(!?isId || NOT EXISTS { ?entity a ?type })
+  BIND(IF(?isTerm, "used, never declared as a class or property", "used, never given an rdf:type") AS ?value)
+}"""),
+    Check("class_without_instances", "info", "A class of ckg: has no instance (stated, or of one of its sub-classes).", """
+SELECT DISTINCT ?entity ?value WHERE {
+  ?entity a owl:Class .
+  FILTER(STRSTARTS(STR(?entity), STR(ckg:)))
+  FILTER NOT EXISTS { ?instance a/rdfs:subClassOf* ?entity }
+  BIND("no instance" AS ?value)
+}"""),
+    Check("unused_property", "info", "A property of ckg: is used in no triple.", """
+SELECT DISTINCT ?entity ?value WHERE {
+  ?entity a ?kind .
+  FILTER(?kind IN (owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty))
+  FILTER(STRSTARTS(STR(?entity), STR(ckg:)))
+  FILTER NOT EXISTS { ?s ?entity ?o }
+  FILTER NOT EXISTS { ?s ?sub ?o . ?sub rdfs:subPropertyOf+ ?entity }
+  BIND("never used" AS ?value)
+}"""),
+    Check("claim_without_provenance", "error", "A claim (ckg:Claim or a sub-class) is not prov:wasDerivedFrom a ckg:Excerpt.", """
+SELECT DISTINCT ?entity ?value WHERE {
+  ?entity a/rdfs:subClassOf* ckg:Claim .
+  FILTER NOT EXISTS { ?entity prov:wasDerivedFrom ?excerpt . ?excerpt a ckg:Excerpt }
+  BIND("no prov:wasDerivedFrom an excerpt" AS ?value)
+}"""),
+    Check("excerpt_not_verbatim", "error",
+          "The ckg:excerptText of an excerpt is not found word for word in the"
+          " source text (runs of white space count as one space)."),
+    Check("finding_counters_no_myth", "error", "A ckg:Finding counters no ckg:Myth.", """
+SELECT DISTINCT ?entity ?value WHERE {
+  ?entity a ckg:Finding .
+  FILTER NOT EXISTS { ?entity ckg:counters ?myth . ?myth a ckg:Myth }
+  BIND("counters no myth" AS ?value)
+}"""),
+)
+
+EXCERPT_QUERY = _PREFIXES + "SELECT ?entity ?text WHERE { ?entity ckg:excerptText ?text }"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found: which check, how severe, on what, and what exactly."""
+
+    severity: str
+    check: str
+    entity: str
+    value: str
+
+
+@dataclass
+class Report:
+    """The outcome of all checks."""
+
+    problems: list[Problem] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for p in self.problems if p.severity == severity)
+
+    def counts(self) -> dict[str, int]:
+        return {severity: self.count(severity) for severity in SEVERITIES}
+
+
+def check(name: str) -> Check:
+    for item in CHECKS:
+        if item.name == name:
+            return item
+    raise InputError(f"unknown check {name!r}")
+
+
+def default_source() -> Path | None:
+    """The source text: $CLUSTERKG_SOURCE_TEXT, else ``../shared/source/`` beside a checkout."""
+    if os.environ.get(SOURCE_ENV):
+        return Path(os.environ[SOURCE_ENV]).expanduser()
+    checkout = Path(__file__).resolve().parent.parent
+    candidate = checkout.parent / "shared" / "source" / SOURCE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def run_report(store: Store, source: Path | None = None, progress: Callable[[str], None] | None = None) -> Report:
+    """Run every check over the store; ``source`` is the text excerpts must come from."""
+    report = Report()
+    for item in CHECKS:
+        if progress:
+            progress(item.name)
+        if item.query:
+            for entity, value in store.query(_PREFIXES + item.query).rows:
+                report.problems.append(Problem(item.severity, item.name, _text(entity), shorten_iris(_text(value))))
+    _check_verbatim(store, report, source if source is not None else default_source())
+    order = {severity: i for i, severity in enumerate(SEVERITIES)}
+    report.problems.sort(key=lambda p: (order[p.severity], p.check, p.entity, p.value))
+    return report
+
+
+def _text(term: object) -> str:
+    value = getattr(term, "value", "") if term is not None else ""
+    return short(term) if value.startswith(("https://w3id.org/", "http://www.w3.org/")) else value
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _check_verbatim(store: Store, report: Report, source: Path | None) -> None:
+    name = "excerpt_not_verbatim"
+    if source is None:
+        report.skipped[name] = f"no source text (give --source FILE or set {SOURCE_ENV})"
+        return
+    try:
+        text = _normal(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read the source text {source}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"the source text {source} is not UTF-8") from None
+    for entity, excerpt in store.query(EXCERPT_QUERY).rows:
+        if _normal(excerpt.value) not in text:
+            shown = excerpt.value if len(excerpt.value) <= 60 else excerpt.value[:57] + "..."
+            report.problems.append(Problem(check(name).severity, name, _text(entity), f"not in the source: {shown}"))
+
+
+def failing(report: Report, fail_on: str) -> bool:
+    """Whether the report fails at level ``fail_on`` (``none`` never fails)."""
+    if fail_on not in FAIL_LEVELS:
+        raise InputError(f"unknown level {fail_on!r}; choose one of {', '.join(FAIL_LEVELS)}")
+    if fail_on == "none":
+        return False
+    levels = SEVERITIES[: SEVERITIES.index(fail_on) + 1]
+    return any(p.severity in levels for p in report.problems)
+
+
+def format_report(report: Report, fmt: str = "text") -> str:
+    """The report as an aligned table (text), tab-separated values (tsv) or JSON."""
+    if fmt == "json":
+        return json.dumps(
+            {"counts": report.counts(), "skipped": report.skipped, "problems": [asdict(p) for p in report.problems]},
+            ensure_ascii=False, indent=2,
+        )
+    if fmt == "tsv":
+        rows = ["Level\tRule Name\tSubject\tValue"]
+        rows += [f"{p.severity.upper()}\t{p.check}\t{p.entity}\t{_clean(p.value)}" for p in report.problems]
+        return "\n".join(rows)
+    if fmt != "text":
+        raise InputError(f"unknown report format {fmt!r}; choose text, tsv or json")
+    lines = []
+    if report.problems:
+        rows = [[p.severity.upper(), p.check, p.entity, p.value] for p in report.problems]
+        lines.append(format_grid(["Level", "Rule Name", "Subject", "Value"], rows, 10_000, separator="  ").rstrip("\n"))
+    for name, reason in report.skipped.items():
+        lines.append(f"SKIP   {name}: {reason}")
+    counts = report.counts()
+    lines.append(f"{counts['error']} error(s), {counts['warn']} warning(s), {counts['info']} info")
+    return "\n".join(lines)
+
+
+def _clean(value: str) -> str:
+    return value.replace("\t", " ").replace("\n", " ")
+
+
+__all__ = ["CHECKS", "CKG", "Check", "Problem", "Report", "failing", "format_report", "run_report"]

@@ -1,0 +1,161 @@
+"""The parts of the SPARQL 1.1 Protocol that do not need a server.
+
+Content negotiation over the formats of :mod:`.formats` (the W3C result
+formats for SELECT and ASK, RDF for CONSTRUCT and DESCRIBE); answers that
+stop at a size limit; the checks that keep an endpoint read-only and away
+from ``SERVICE``. Pure functions, used by :mod:`clusterkg.server`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import formats
+from .results import serialize_boolean, serialize_graph, serialize_solutions
+from .syntax import looks_like_update, uses_service
+
+READ_ONLY = "this endpoint is read-only: SPARQL Update requests are refused"
+DEFAULT_FORMAT = {"select": "json", "ask": "json", "graph": "ttl"}
+#: Result formats of SELECT and ASK: short name -> media type.
+RESULT_FORMATS: dict[str, str] = {f.name: f.media_type for f in formats.of_kind("results")}
+
+
+class ProtocolError(Exception):
+    """A request the endpoint refuses; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Reply:
+    """An answer ready to send: HTTP status, media type and body (or an error message)."""
+
+    status: int
+    media_type: str
+    body: bytes
+
+
+def _table_kind(kind: str) -> str:
+    return "rdf" if kind == "graph" else "results"
+
+
+def formats_for(kind: str) -> list[str]:
+    """The short format names a query of this kind (``select``, ``ask``, ``graph``) can be answered in."""
+    return [f.name for f in formats.of_kind(_table_kind(kind))]
+
+
+def media_type(name: str) -> str:
+    """The media type of a short format name."""
+    return formats.BY_NAME[name].media_type
+
+
+def _parse_accept(accept: str) -> list[tuple[float, int, str]]:
+    """Accept header entries as (quality, position, media range), best first."""
+    entries = []
+    for position, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        if not fields[0]:
+            continue
+        quality = 1.0
+        for parameter in fields[1:]:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        entries.append((quality, position, fields[0].lower()))
+    return sorted(entries, key=lambda e: (-e[0], e[1]))
+
+
+def negotiate(kind: str, accept: str | None, format_param: str | None = None) -> str:
+    """Choose the short name of the answer's format.
+
+    An explicit ``format`` parameter (short name or media type) wins over the
+    Accept header; ``*/*`` or no header gives the default (JSON results,
+    Turtle graphs). Raises :class:`ProtocolError` (406) when nothing fits.
+    """
+    table = _table_kind(kind)
+    if format_param:
+        found = formats.lookup(format_param, table)
+        if found is None:
+            allowed = ", ".join(formats_for(kind))
+            raise ProtocolError(
+                406, f"format {format_param!r} does not fit a {_kind_name(kind)} query; use one of {allowed}"
+            )
+        return found.name
+    if not accept:
+        return DEFAULT_FORMAT[kind]
+    for quality, _, media in _parse_accept(accept):
+        if quality <= 0:
+            continue
+        if media in ("*/*", "application/*", "text/*") or media.startswith("text/html"):
+            if media == "text/*":
+                return "tsv" if kind != "graph" else "ttl"
+            return DEFAULT_FORMAT[kind]
+        found = formats.lookup(media, table)
+        if found is not None and media in (found.media_type, *(a for a in found.aliases if "/" in a)):
+            return found.name
+    offered = ", ".join(media_type(n) for n in formats_for(kind))
+    raise ProtocolError(406, f"cannot answer a {_kind_name(kind)} query in {accept!r}; offered: {offered}")
+
+
+def _kind_name(kind: str) -> str:
+    return {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT/DESCRIBE"}[kind]
+
+
+def check_query(sparql: str, *, allow_service: bool) -> None:
+    """Refuse updates, and ``SERVICE`` unless allowed; raises :class:`ProtocolError`."""
+    if not sparql.strip():
+        raise ProtocolError(400, "the query is empty")
+    if looks_like_update(sparql):
+        raise ProtocolError(403, READ_ONLY)
+    if not allow_service and uses_service(sparql):
+        raise ProtocolError(
+            403, "SERVICE (federated query to another endpoint) is disabled; start the server with --allow-service"
+        )
+
+
+class TooLarge(Exception):
+    """The result has more rows or triples than the limit."""
+
+    def __init__(self, limit: int, what: str) -> None:
+        super().__init__(
+            f"the result has more than {limit} {what}, the server's limit: add a LIMIT to the query"
+            " (or start the server with a higher --max-results)"
+        )
+
+
+def take(items: Iterable[Any], limit: int | None, what: str) -> list[Any]:
+    """Up to ``limit`` items; raises :class:`TooLarge` if there are more."""
+    out: list[Any] = []
+    for item in items:
+        if limit is not None and len(out) >= limit:
+            raise TooLarge(limit, what)
+        out.append(item)
+    return out
+
+
+def answer(result: Any, accept: str | None, format_param: str | None, limit: int | None,
+           prefixes: dict[str, str] | None = None) -> Reply:
+    """Serialise a pyoxigraph query answer in the negotiated format, within ``limit``."""
+    if isinstance(result, ox.QueryBoolean):
+        fmt = negotiate("ask", accept, format_param)
+        return Reply(200, media_type(fmt), serialize_boolean(bool(result), fmt))
+    if isinstance(result, ox.QuerySolutions):
+        fmt = negotiate("select", accept, format_param)
+        variables = [v.value for v in result.variables]
+        rows = take((tuple(s) for s in result), limit, "rows")
+        return Reply(200, media_type(fmt), serialize_solutions(variables, rows, fmt))
+    fmt = negotiate("graph", accept, format_param)
+    triples = take(result, limit, "triples")
+    rdf = formats.BY_NAME[fmt].rdf
+    assert rdf is not None
+    return Reply(200, media_type(fmt), serialize_graph(triples, rdf, prefixes))

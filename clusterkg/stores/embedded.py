@@ -1,0 +1,201 @@
+"""The embedded store: a persistent pyoxigraph store in a directory.
+
+::
+
+    DIR/oxigraph/     the RocksDB database
+    DIR/lock          an advisory lock (shared for readers, exclusive for writers)
+    DIR/state.json    the digest of the ontology files the store was built from
+
+It is built from ``ontology/`` on first use and rebuilt (those graphs only,
+in one transaction) when the files change; added cases, links and inferences
+live in graphs of their own and survive a rebuild. Queries see the union of
+all graphs as their default graph.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import StoreError, one_line
+from ..namespaces import kb_graph
+from ..resources import files_digest, ontology_files
+from ..sparql.results import QueryResult, Term
+from .base import STORE_ENV, Progress, replace_in_oxigraph, run_oxigraph_query
+
+LOCK_TIMEOUT_ENV = "CLUSTERKG_LOCK_TIMEOUT"
+
+
+def default_store_dir() -> Path:
+    """The store directory: ``$CLUSTERKG_STORE`` or the user data directory."""
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("clusterkg", appauthor=False)) / "store"
+
+
+class EmbeddedStore:
+    """A persistent pyoxigraph store in a directory, opened for reading or writing.
+
+    Use :func:`open_embedded` rather than the constructor: it takes the lock
+    and makes sure the knowledge base is built and current.
+    """
+
+    def __init__(self, directory: Path, store: ox.Store, writable: bool) -> None:
+        self.directory = directory
+        self.oxigraph = store
+        self.writable = writable
+
+    def query(
+        self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
+    ) -> QueryResult:
+        return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri)
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def replace_graphs(
+        self, graphs: Mapping[str, Iterable[ox.Triple]], drop: Iterable[str] = (), *, progress: Progress | None = None
+    ) -> None:
+        """Replace whole named graphs (and drop others) in one transaction."""
+        self._require_writable()
+        replace_in_oxigraph(self.oxigraph, graphs, drop, progress)
+
+    def load_file(self, path: Path, graph: str, fmt: ox.RdfFormat | None = None) -> None:
+        """Replace one named graph with an RDF file, through pyoxigraph's bulk loader.
+
+        Meant for big files: it does not hold the file in memory and is not one
+        transaction. A graph that already holds data is checked first by parsing
+        the file, so a bad file leaves it as it was; a failure while writing
+        leaves the graph empty, never half loaded.
+        """
+        self._require_writable()
+        target = ox.NamedNode(graph)
+        fmt = fmt or ox.RdfFormat.from_extension(Path(path).suffix.lstrip(".")) or ox.RdfFormat.N_TRIPLES
+        try:
+            if next(iter(self.oxigraph.quads_for_pattern(None, None, None, target)), None) is not None:
+                for _ in ox.parse(path=str(path), format=fmt):
+                    pass
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"could not load {path}: {one_line(exc)}") from None
+        try:
+            self.oxigraph.remove_graph(target)
+            self.oxigraph.bulk_load(path=str(path), format=fmt, to_graph=target)
+        except (OSError, SyntaxError, ValueError) as exc:
+            self.oxigraph.remove_graph(target)
+            raise StoreError(f"could not load {path}: {one_line(exc)}") from None
+
+    def close(self) -> None:
+        if self.writable:
+            self.oxigraph.flush()
+        del self.oxigraph
+
+    def _require_writable(self) -> None:
+        if not self.writable:
+            raise StoreError("the store was opened read-only")
+
+
+def _lock_timeout() -> float:
+    try:
+        return float(os.environ.get(LOCK_TIMEOUT_ENV, "60"))
+    except ValueError:
+        return 60.0
+
+
+@contextmanager
+def _locked(path: Path, exclusive: bool) -> Iterator[None]:
+    """Hold an advisory lock on ``path``; waits up to the lock timeout."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")
+    mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+    deadline = time.monotonic() + _lock_timeout()
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(f"the store {path.parent} is busy: another clusterkg process holds it") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        handle.close()
+
+
+def _state_path(directory: Path) -> Path:
+    return directory / "state.json"
+
+
+def _stored_digest(directory: Path) -> str | None:
+    try:
+        return json.loads(_state_path(directory).read_text())["ontology_digest"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def knowledge_base_graphs() -> dict[str, list[ox.Triple]]:
+    """The shipped knowledge base as named graphs, one per ontology file."""
+    graphs: dict[str, list[ox.Triple]] = {}
+    for path in ontology_files():
+        try:
+            quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+            graphs[kb_graph(path.stem)] = [q.triple for q in quads]
+        except (SyntaxError, OSError) as exc:
+            raise StoreError(f"{path.name}: {one_line(exc)}") from None
+    return graphs
+
+
+def _build(directory: Path, digest: str) -> None:
+    """(Re)build the knowledge-base graphs; the caller holds the exclusive lock."""
+    store = _open_oxigraph(directory, writable=True)
+    kb = EmbeddedStore(directory, store, writable=True)
+    graphs = knowledge_base_graphs()
+    stale = [g for g in kb.graph_names() if g.startswith(kb_graph("")) and g not in graphs]
+    kb.replace_graphs(graphs, drop=stale)
+    kb.close()
+    tmp = _state_path(directory).with_suffix(".tmp")
+    tmp.write_text(json.dumps({"ontology_digest": digest}))
+    os.replace(tmp, _state_path(directory))
+
+
+def _open_oxigraph(directory: Path, writable: bool) -> ox.Store:
+    path = directory / "oxigraph"
+    try:
+        if writable:
+            return ox.Store(str(path))
+        return ox.Store.read_only(str(path))
+    except OSError as exc:
+        raise StoreError(f"cannot open the store at {directory}: {one_line(exc)}") from None
+
+
+@contextmanager
+def open_embedded(directory: Path | None = None, *, writable: bool = False) -> Iterator[EmbeddedStore]:
+    """Open the embedded store, building or refreshing the knowledge base first if needed.
+
+    Readers share the store; a writer has it alone. Writes made through a
+    writable store are transactional (see :meth:`EmbeddedStore.replace_graphs`).
+    """
+    directory = Path(directory) if directory else default_store_dir()
+    if directory.exists() and not directory.is_dir():
+        raise StoreError(f"the store path {directory} is not a directory")
+    lock = directory / "lock"
+    digest = files_digest(ontology_files())
+    if _stored_digest(directory) != digest:
+        with _locked(lock, exclusive=True):
+            if _stored_digest(directory) != digest:
+                _build(directory, digest)
+    with _locked(lock, exclusive=writable):
+        store = EmbeddedStore(directory, _open_oxigraph(directory, writable), writable)
+        try:
+            yield store
+        finally:
+            store.close()

@@ -1,0 +1,96 @@
+"""A store made of RDF files, for querying them instead of the knowledge base.
+
+Like Jena's ``arq --data``: the files given with ``--data`` make the
+default graph, each ``--graph IRI=FILE`` a named graph. The store lives in
+memory and is gone when closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import InputError, one_line
+from ..sparql.results import QueryResult, Term
+from .base import Progress, replace_in_oxigraph, run_oxigraph_query
+
+#: File extensions read as RDF, beyond those pyoxigraph knows itself.
+EXTRA_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML, "json": ox.RdfFormat.JSON_LD}
+
+
+def rdf_format(path: Path) -> ox.RdfFormat:
+    """The RDF syntax of a file, from its extension."""
+    extension = path.suffix.lstrip(".").lower()
+    found = ox.RdfFormat.from_extension(extension) or EXTRA_EXTENSIONS.get(extension)
+    if found is None:
+        raise InputError(f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt, .nq, .trig, .rdf, .jsonld, .n3)")
+    return found
+
+
+class FileStore:
+    """An in-memory store of RDF files; its default graph is the ``--data`` files only."""
+
+    def __init__(self) -> None:
+        self.oxigraph = ox.Store()
+
+    def load(self, path: Path | str, graph: str | None = None) -> None:
+        """Add a file to the default graph, or to the named graph ``graph``."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"no such file: {path}")
+        fmt = rdf_format(path)
+        target: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph()
+        if graph is not None:
+            try:
+                target = ox.NamedNode(graph)
+            except ValueError as exc:
+                raise InputError(f"invalid graph IRI <{graph}>: {exc}") from None
+        kwargs = {} if fmt in {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG} and graph is None else {"to_graph": target}
+        try:
+            self.oxigraph.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), **kwargs)
+        except (SyntaxError, ValueError) as exc:
+            raise InputError(f"{path}: {one_line(exc)}") from None
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {one_line(exc)}") from None
+
+    def query(
+        self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
+    ) -> QueryResult:
+        return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri, union=False)
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def replace_graphs(
+        self, graphs: Mapping[str, Iterable[ox.Triple]], drop: Iterable[str] = (), *, progress: Progress | None = None
+    ) -> None:
+        replace_in_oxigraph(self.oxigraph, graphs, drop, progress)
+
+    def close(self) -> None:
+        del self.oxigraph
+
+
+def parse_graph_option(item: str) -> tuple[str, Path]:
+    """``IRI=FILE`` (from ``--graph``); write ``<IRI>=FILE`` when the IRI or the file name holds '='."""
+    if item.startswith("<") and ">=" in item:
+        iri, _, file = item[1:].partition(">=")
+        return iri, Path(file)
+    iri, sep, file = item.rpartition("=")
+    if not sep or not iri or not file:
+        raise InputError(f"--graph expects IRI=FILE, got {item!r}")
+    iri = iri.strip()
+    if iri.startswith("<") and iri.endswith(">"):
+        iri = iri[1:-1]
+    return iri, Path(file)
+
+
+def open_files(data: Sequence[Path | str] = (), graphs: Sequence[tuple[str, Path | str]] = ()) -> FileStore:
+    """A store holding ``data`` in its default graph and each ``(iri, file)`` of ``graphs`` as a named graph."""
+    store = FileStore()
+    for path in data:
+        store.load(path)
+    for iri, path in graphs:
+        store.load(path, graph=iri)
+    return store

@@ -1,0 +1,262 @@
+"""Results for people: aligned text tables, IRIs shown by their labels; and writing a result in any ``--format``.
+
+* ``table``: aligned and wrapped columns, IRIs shown by their label in the
+  chosen language where the store has one (else as a prefixed name);
+* ``csv``, ``tsv``, ``json``, ``xml``: the W3C SPARQL 1.1 query result
+  formats, for SELECT (and for ASK: ``json``, ``xml``);
+* ``ttl``, ``nt``, ``jsonld``: RDF, for CONSTRUCT and DESCRIBE.
+
+:func:`format_grid` is the one text-table renderer of the project: query
+results, comparisons, quality reports and linking reports all use it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from collections.abc import Collection, Mapping, Sequence
+
+import pyoxigraph as ox
+
+from .errors import InputError
+from .namespaces import PREFIXES, RDFS, SKOS, compact
+from .sparql.results import (
+    GRAPH_FORMATS,
+    SOLUTION_FORMATS,
+    Answer,
+    QueryResult,
+    Term,
+    materialize,
+    serialize_boolean,
+    serialize_graph,
+    serialize_solutions,
+)
+from .stores.base import Store
+
+FORMATS = ("table", *SOLUTION_FORMATS, *GRAPH_FORMATS)
+LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label")
+#: IRIs looked up per label query; more are looked up in several queries.
+LABEL_BATCH = 2000
+
+
+def serialize(
+    result: QueryResult | Answer,
+    fmt: str = "table",
+    *,
+    labels: Mapping[str, str] | None = None,
+    width: int | None = None,
+    hide: Collection[str] = (),
+) -> bytes:
+    """Write a result in ``fmt``; InputError when the format does not fit the query form.
+
+    ``labels`` (IRI -> label) and ``hide`` (variables to leave out) apply to the table only.
+    """
+    answer = materialize(result)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "table":
+        return render_table(answer, labels or {}, width, hide).encode()
+    if answer.kind == "graph":
+        if fmt not in GRAPH_FORMATS:
+            raise InputError(f"a CONSTRUCT or DESCRIBE query gives RDF: use --format {', '.join(GRAPH_FORMATS)} or table")
+        rdf_format = GRAPH_FORMATS[fmt]
+        assert rdf_format is not None
+        return serialize_graph(answer.triples, rdf_format, PREFIXES)
+    if fmt in GRAPH_FORMATS:
+        form = "an ASK" if answer.kind == "ask" else "a SELECT"
+        raise InputError(
+            f"--format {fmt} is for CONSTRUCT and DESCRIBE; {form} query gives results: use table, csv, tsv, json or xml"
+        )
+    if answer.kind == "ask":
+        if fmt not in ("json", "xml"):
+            raise InputError(f"the W3C {fmt.upper()} results format has no form for ASK: use json, xml or table")
+        return serialize_boolean(bool(answer.boolean), fmt)
+    return serialize_solutions(answer.variables, answer.rows, fmt)
+
+
+def write(
+    store: Store, result: QueryResult | Answer, fmt: str = "table", *, lang: str = "en", width: int | None = None,
+    bound: Collection[str] = (),
+) -> bytes:
+    """A result in ``fmt``; a table shows labels from ``store`` in ``lang`` and hides the ``bound`` columns."""
+    if fmt != "table":
+        return serialize(result, fmt)
+    answer = materialize(result)
+    labels = lookup_labels(store, result_iris(answer), lang)
+    return serialize(answer, fmt, labels=labels, width=width, hide=table_hidden(answer.variables, bound))
+
+
+def result_iris(answer: Answer) -> list[str]:
+    """The distinct IRIs of a result, in order of first appearance."""
+    seen: dict[str, None] = {}
+
+    def visit(term: Term | None) -> None:
+        if isinstance(term, ox.NamedNode):
+            seen.setdefault(term.value, None)
+        elif isinstance(term, ox.Triple):
+            for part in (term.subject, term.predicate, term.object):
+                visit(part)
+
+    for row in answer.rows:
+        for value in row:
+            visit(value)
+    for triple in answer.triples:
+        visit(triple)
+    return list(seen)
+
+
+def lookup_labels(store: Store, iris: Sequence[str], lang: str = "en") -> dict[str, str]:
+    """The label of each IRI that has one (skos:prefLabel or rdfs:label), preferring ``lang``.
+
+    One query per :data:`LABEL_BATCH` IRIs; an IRI without a label is left out.
+    """
+    ranked: dict[str, tuple[int, str]] = {}
+    order = {lang: 0, "en": 1, "": 2}
+    for start in range(0, len(iris), LABEL_BATCH):
+        batch = [ox.NamedNode(iri) for iri in iris[start : start + LABEL_BATCH]]
+        if not batch:
+            continue
+        values = " ".join(str(node) for node in batch)
+        properties = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
+        sparql = f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {properties} }} ?s ?p ?label }}"
+        for subject, prop, label in store.query(sparql).rows:
+            if not isinstance(label, ox.Literal) or subject is None:
+                continue
+            rank = order.get((label.language or "").lower(), 3) * 2 + (prop.value != LABEL_PROPERTIES[0])
+            current = ranked.get(subject.value)
+            if current is None or (rank, label.value) < current:
+                ranked[subject.value] = (rank, label.value)
+    return {iri: label for iri, (_, label) in ranked.items()}
+
+
+def display(term: Term | None, labels: Mapping[str, str]) -> str:
+    """How a term reads in a table."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return labels.get(term.value) or compact(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return f"<< {display(term.subject, labels)} {display(term.predicate, labels)} {display(term.object, labels)} >>"
+
+
+def text_width(text: str) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text
+    )
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Wrap text to ``width`` terminal columns, at spaces where possible."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        hang = "  " if paragraph.startswith("- ") and width > 4 else ""  # list items hang
+        line, line_width = "", 0
+        for word in paragraph.split():
+            word_width = text_width(word)
+            if line and line_width + 1 + word_width <= width:
+                line, line_width = f"{line} {word}", line_width + 1 + word_width
+                continue
+            if line:
+                lines.append(line)
+                if hang:
+                    word, word_width = hang + word, word_width + len(hang)
+            while word_width > width:  # a word longer than the column is cut
+                cut = _cut(word, width)
+                lines.append(cut)
+                word = word[len(cut) :]
+                word_width = text_width(word)
+            line, line_width = word, word_width
+        lines.append(line)
+    return lines or [""]
+
+
+def _cut(word: str, width: int) -> str:
+    """The longest start of ``word`` that fits ``width`` columns (at least one character)."""
+    used = 0
+    for index, char in enumerate(word):
+        used += text_width(char)
+        if used > width:
+            return word[: max(index, 1)]
+    return word
+
+
+def pad(text: str, width: int) -> str:
+    return text + " " * max(width - text_width(text), 0)
+
+
+def fit_widths(natural: Sequence[int], total: int, separator: int = 3, minimum: int = 6) -> list[int]:
+    """Column widths that fit ``total`` columns: the widest columns give way first."""
+    widths = [max(w, 1) for w in natural]
+    budget = total - separator * (len(widths) - 1)
+    while sum(widths) > budget:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= minimum:
+            break
+        widths[widest] -= 1
+    return widths
+
+
+def format_grid(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None, *, separator: str = " | ",
+) -> str:
+    """Aligned, wrapped columns with a header line, fitted to ``width`` (default: the terminal's).
+
+    >>> print(format_grid(["name", "firms"], [["Bucheon", "7000"]], separator="  "), end="")
+    name     firms
+    -------  -----
+    Bucheon  7000
+    """
+    total = width or shutil.get_terminal_size((120, 24)).columns
+    rule = separator.replace(" ", "-").replace("|", "+") if "|" in separator else separator
+    natural = [
+        max([text_width(h)] + [max((text_width(x) for x in cell.split("\n")), default=0) for cell in column])
+        for h, column in zip(headers, zip(*rows) if rows else [[] for _ in headers])
+    ]
+    widths = fit_widths(natural, total, separator=len(separator))
+    out = []
+    titles = [wrap(h, w) for h, w in zip(headers, widths)]
+    for i in range(max((len(t) for t in titles), default=0)):
+        out.append(separator.join(pad(t[i] if i < len(t) else "", w) for t, w in zip(titles, widths)).rstrip())
+    out.append(rule.join("-" * w for w in widths))
+    wrapped = [[wrap(cell, w) for cell, w in zip(row, widths)] for row in rows]
+    spaced = any(len(lines) > 1 for cells in wrapped for lines in cells)
+    for number, cells in enumerate(wrapped):
+        if spaced and number:
+            out.append(separator.join(" " * w for w in widths).rstrip())
+        for i in range(max((len(c) for c in cells), default=0)):
+            parts = [pad(c[i] if i < len(c) else "", w) for c, w in zip(cells, widths)]
+            out.append(separator.join(parts).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def table_hidden(variables: Sequence[str], bound: Collection[str] = ()) -> set[str]:
+    """Columns a table leaves out: bound parameters, and ``?x`` where ``?xLabel`` is selected too."""
+    names = set(variables)
+    hidden = {name for name in variables if name in bound}
+    hidden |= {name for name in variables if f"{name}Label" in names}
+    return hidden if len(hidden) < len(names) else set()
+
+
+def render_table(
+    answer: Answer, labels: Mapping[str, str], width: int | None = None, hide: Collection[str] = ()
+) -> str:
+    """A result as a table for people: SELECT rows, the triples of a graph, or yes/no for ASK."""
+    if answer.kind == "ask":
+        return ("yes" if answer.boolean else "no") + "\n"
+    if answer.kind == "graph":
+        headers = ["subject", "predicate", "object"]
+        rows = [[display(t.subject, labels), display(t.predicate, labels), display(t.object, labels)] for t in answer.triples]
+        noun = "triple"
+    else:
+        keep = [i for i, name in enumerate(answer.variables) if name not in hide]
+        headers = [answer.variables[i] for i in keep]
+        rows = [[display(row[i], labels) for i in keep] for row in answer.rows]
+        noun = "row"
+    if not headers:
+        return f"({len(rows)} {noun}{'s' if len(rows) != 1 else ''})\n"
+    grid = format_grid(headers, rows, width)
+    return grid + f"({len(rows)} {noun}{'s' if len(rows) != 1 else ''})\n"

@@ -1,0 +1,243 @@
+"""Validation: the shapes, the report (file, line, field, value, messages), advice, formats."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pycountry
+import pytest
+import rdflib
+from rdflib import RDF, URIRef
+
+from clusterkg.cases import validation
+from clusterkg.cases.issues import render
+from clusterkg.cases.validation import validate_files, validate_graph
+from clusterkg.errors import InputError
+from clusterkg.kb import load_graph
+from clusterkg.namespaces import SH
+
+FIXTURES = Path(__file__).parent / "fixtures" / "cases"
+INVALID = FIXTURES / "invalid"
+ROOT = Path(__file__).resolve().parent.parent
+
+# file -> (line or "row N", field, English message, Korean message), one rule each
+INVALID_CASES = {
+    "missing-name-en.yaml": (2, "name_en", "An English name is required", "영어 이름이 필요합니다"),
+    "missing-name-ko.csv": ("row 2", "name_ko", "A Korean name is required", "한국어 이름이 필요합니다"),
+    "untagged-name.ttl": (7, "rdfs:label", "A name must carry a language tag", "언어 태그"),
+    "two-korean-names.ttl": (7, "rdfs:label", "Give one name per language", "언어마다 이름은 하나만"),
+    "unknown-type.yaml": (5, "type", "This type is not a cluster type of the ontology", "클러스터 유형이 아닙니다"),
+    "two-types.yaml": (5, "type", "Give one cluster type", "클러스터 유형은 하나만"),
+    "bad-country.yaml": (6, "country", "ISO 3166-1 alpha-2 code", "ISO 3166-1 alpha-2 코드"),
+    "missing-country.yaml": (2, "country", "A country is required", "국가가 필요합니다"),
+    "unknown-industry.yaml": (8, "industries", "not an industry of the ontology", "산업(ckg:Industry)이 아닙니다"),
+    "unknown-stage.csv": ("row 2", "stage", "one life-cycle stage of the ontology", "생애주기 단계"),
+    "two-stages.yaml": (9, "stage", "one life-cycle stage of the ontology", "생애주기 단계 하나"),
+    "unknown-instrument.yaml": (12, "instruments", "not a policy instrument of the ontology", "정책수단(ckg:PolicyInstrument)이 아닙니다"),
+    "future-year.yaml": (10, "start_year", "The start year 2999 is in the future", "시작 연도 2999은(는) 미래입니다"),
+    "year-not-integer.yaml": (10, "start_year", "one whole year, 1000 or later", "정수로 적어야"),
+    "negative-firms.yaml": (11, "firms", "The number of firms must be one whole number, 0 or more", "업체 수는 0 이상"),
+    "bad-wikidata.yaml": (13, "wikidata", "A Wikidata id must be Q followed by digits", "위키데이터 식별자"),
+    "bad-geonames.csv": ("row 2", "geonames", "A GeoNames id must be a number", "GeoNames 식별자는 숫자"),
+    "missing-source.yaml": (2, "source", "Every case needs a source", "모든 사례에는 출처가 필요합니다"),
+    "source-without-citation.yaml": (13, "source.citation", "A source needs its citation text", "인용 정보가 필요합니다"),
+    "bad-source-url.yaml": (15, "source.url", "A source URL must be a web address", "웹 주소여야 합니다"),
+    "bad-page.yaml": (15, "source.page", "A page must be a page number or range", "쪽 번호나 범위"),
+    "blank-node-cluster.ttl": (None, None, "A cluster must be named by an IRI", "IRI로 식별해야"),
+    "located-in-not-a-place.ttl": (7, "ckg:locatedIn", "A region or city must be a place", "장소(ckg:Place)여야"),
+    "anchor-not-an-organisation.ttl": (7, "ckg:anchorOrganisation", "An anchor must be an organisation", "중심 조직은"),
+    "myth-without-finding.ttl": (7, None, "Every myth must be countered by at least one finding", "반론"),
+    "claim-without-excerpt.ttl": (7, "prov:wasDerivedFrom", "Every claim must rest on at least one excerpt", "발췌문에 근거"),
+    "excerpt-without-section.ttl": (7, "ckg:inSection", "An excerpt must lie in exactly one section", "절 하나에"),
+}
+
+
+def test_there_are_at_least_fifteen_rules_covered() -> None:
+    assert len({message for _, _, message, _ in INVALID_CASES.values()}) >= 15
+    assert {p.name for p in INVALID.iterdir()} == set(INVALID_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(INVALID_CASES))
+def test_each_invalid_entry_is_reported_where_and_why(name: str) -> None:
+    where, field, english, korean = INVALID_CASES[name]
+    report, _ = validate_files([INVALID / name])
+    assert not report.ok
+    violations = [i for i in report.issues if i.severity == "violation"]
+    matching = [i for i in violations if english in i.message_en]
+    assert matching, [i.message_en for i in violations]
+    issue = matching[0]
+    assert korean in issue.message_ko
+    assert issue.file == str(INVALID / name)
+    if isinstance(where, int):
+        assert issue.line == where
+    elif where:
+        assert f"row {issue.row}" == where
+    if field:
+        assert issue.field == field
+    assert issue.entity
+
+
+def test_values_are_shown_as_written() -> None:
+    report, _ = validate_files([INVALID / "bad-country.yaml"])
+    assert [i.value for i in report.issues] == ["Korea"]
+    report, _ = validate_files([INVALID / "year-not-integer.yaml"])
+    assert report.issues[0].value == "nineteen ninety"
+
+
+@pytest.mark.parametrize("name", ["valid.yaml", "valid.csv", "valid.ttl", "valid.jsonld"])
+def test_valid_entries_conform(name: str) -> None:
+    report, files = validate_files([FIXTURES / name])
+    assert report.issues == []
+    assert report.ok and report.conforms
+    assert report.cases == len(files[0].entries) >= 1
+
+
+def test_the_shipped_knowledge_base_conforms() -> None:
+    """No violation, and no advice either, on the paper's own data."""
+    report = validate_graph(load_graph())
+    assert report.issues == []
+
+
+def test_the_shapes_catch_a_broken_knowledge_base() -> None:
+    graph = load_graph()
+    finding = URIRef("https://w3id.org/clusterkg/id/finding-development-is-not-linear")
+    graph.remove((finding, URIRef("https://w3id.org/clusterkg/ontology#counters"), None))
+    graph.remove((URIRef("https://w3id.org/clusterkg/id/finding-formation-factors-abound-in-mature-areas"),
+                  URIRef("https://w3id.org/clusterkg/ontology#counters"), None))
+    messages = [i.message_en for i in validate_graph(graph).issues]
+    assert any("Every myth must be countered" in m for m in messages), messages
+
+
+def test_the_country_list_is_pycountrys() -> None:
+    shapes = (ROOT / "shapes" / "cases.ttl").read_text(encoding="utf-8")
+    pattern = re.search(r'sh:pattern """\^\(([A-Z|]+)\)\$"""', shapes).group(1)
+    assert sorted(pattern.split("|")) == sorted(c.alpha_2 for c in pycountry.countries)
+
+
+def test_class_hierarchy_is_taken_into_account(tmp_path: Path) -> None:
+    """cki:industry-it is a ckg:HighTechIndustry; only the closure makes it a ckg:Industry."""
+    path = tmp_path / "it.yaml"
+    path.write_text((INVALID / "missing-name-en.yaml").read_text(encoding="utf-8").replace("  city:", "  name_en: It\n  city:"),
+                    encoding="utf-8")
+    assert "industries: [it]" in path.read_text(encoding="utf-8")
+    report, _ = validate_files([path])
+    assert report.issues == []
+    closure = validation.default_validator().superclasses
+    assert URIRef("https://w3id.org/clusterkg/ontology#Industry") in closure[URIRef("https://w3id.org/clusterkg/ontology#HighTechIndustry")]
+
+
+def test_growth_stage_on_incentives_gets_a_warning_citing_the_finding() -> None:
+    report, _ = validate_files([FIXTURES / "advice-growth-finance-tax.yaml"])
+    assert report.ok  # advice never blocks
+    [issue] = report.issues
+    assert issue.severity == "warning"
+    assert issue.field == "instruments" and issue.line == 12
+    # the finding's IRI, section and gloss, read from the knowledge base
+    graph = load_graph()
+    finding = URIRef("https://w3id.org/clusterkg/id/finding-growth-stage-needs-ict-networks-markets-people")
+    gloss = str(graph.value(finding, URIRef("https://w3id.org/clusterkg/ontology#gloss")))
+    assert str(finding) in issue.message_en and gloss in issue.message_en
+    assert "section 1.2" in issue.message_en and "1.2절" in issue.message_ko
+    assert "growth and expansion stage" in issue.message_en
+
+
+def test_other_advice_is_info() -> None:
+    report, _ = validate_files([FIXTURES / "advice-take-off.yaml", FIXTURES / "advice-no-instrument.yaml"])
+    assert report.ok
+    by_file = {Path(i.file).name: i for i in report.issues}
+    assert by_file["advice-take-off.yaml"].severity == "info"
+    assert "finding-korea-stalled-at-take-off" in by_file["advice-take-off.yaml"].message_en
+    assert by_file["advice-no-instrument.yaml"].severity == "info"
+    assert by_file["advice-no-instrument.yaml"].field == "instruments"
+    assert "section 1.1" in by_file["advice-no-instrument.yaml"].message_en
+
+
+def test_advice_follows_the_knowledge_base(tmp_path: Path) -> None:
+    """A growth case with a growth-stage instrument gets no advice."""
+    text = (FIXTURES / "advice-growth-finance-tax.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "fixed.yaml"
+    path.write_text(text.replace("[financial-support, tax-incentive]", "[financial-support, it-network]"), encoding="utf-8")
+    report, _ = validate_files([path])
+    assert report.issues == []
+
+
+def test_text_report_names_file_line_field_value_and_both_languages() -> None:
+    report, _ = validate_files([INVALID / "future-year.yaml"])
+    text = render(report, "text")
+    assert f"{INVALID / 'future-year.yaml'}:10: violation in cki:cluster-x-cluster, field start_year = '2999'" in text
+    assert "The start year 2999 is in the future." in text
+    assert "시작 연도 2999은(는) 미래입니다." in text
+    assert text.rstrip().endswith("1 violation(s), 0 warning(s), 0 info(s) -- does not conform")
+
+
+def test_json_report() -> None:
+    report, _ = validate_files([INVALID / "bad-country.yaml", FIXTURES / "advice-growth-finance-tax.yaml"])
+    data = json.loads(render(report, "json"))
+    assert data["violations"] == 1 and data["warnings"] == 1 and data["ok"] is False
+    country = next(r for r in data["results"] if r["severity"] == "violation")
+    assert country["field"] == "country" and country["value"] == "Korea" and country["line"] == 6
+    assert set(country) >= {"file", "line", "row", "entity", "field", "value", "message_en", "message_ko", "severity"}
+
+
+def test_ttl_report_is_a_standard_validation_report() -> None:
+    report, _ = validate_files([INVALID / "bad-country.yaml", FIXTURES / "advice-growth-finance-tax.yaml"])
+    graph = rdflib.Graph().parse(data=render(report, "ttl"), format="turtle")
+    sh = rdflib.Namespace(SH)
+    [node] = list(graph.subjects(RDF.type, sh.ValidationReport))
+    assert graph.value(node, sh.conforms).toPython() is False
+    results = list(graph.objects(node, sh.result))
+    severities = sorted(str(graph.value(r, sh.resultSeverity)) for r in results)
+    assert severities == [SH + "Violation", SH + "Warning"]
+    for result in results:
+        languages = {m.language for m in graph.objects(result, sh.resultMessage)}
+        assert languages == {"en", "ko"}
+
+
+def test_any_shapes_file_makes_a_general_validator(tmp_path: Path) -> None:
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .""")
+    data = tmp_path / "data.ttl"
+    data.write_text("@prefix ex: <http://example.org/> .\nex:a a ex:Thing .\nex:b a ex:Thing ; ex:name \"b\" .\n")
+    report, _ = validate_files([data], shapes=[shapes])
+    assert [(i.entity, i.line, i.component) for i in report.issues] == [("<http://example.org/a>", 2, "sh:MinCountConstraintComponent")]
+    with pytest.raises(InputError, match="no such shapes file"):
+        validate_files([data], shapes=[tmp_path / "missing.ttl"])
+
+
+def test_project_shapes_do_not_leak_into_general_validation(tmp_path: Path) -> None:
+    """With --shapes, a case missing everything is not judged by the project's shapes."""
+    shapes = tmp_path / "empty-shapes.ttl"
+    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n")
+    report, _ = validate_files([INVALID / "missing-source.yaml"], shapes=[shapes])
+    assert report.issues == []
+
+
+def test_large_file_in_bounded_chunks(tmp_path: Path, monkeypatch) -> None:
+    """1,200 cases in 3 chunks (in parallel where possible): every mistake found, on the right line."""
+    monkeypatch.setattr(validation, "CHUNK_SIZE", 500)
+    lines = []
+    for i in range(1200):
+        country = "XX" if i % 100 == 7 else "KR"
+        lines.append(f"- id: c-{i}\n  name_ko: 클러스터 {i}\n  name_en: Cluster {i}\n  country: {country}\n"
+                     f"  stage: growth\n  instruments: [ict-infrastructure]\n  source: Report {i}, 2020\n")
+    path = tmp_path / "large.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    report, _ = validate_files([path])
+    assert report.cases == 1200
+    bad = sorted(i.line for i in report.issues)
+    assert bad == [7 * (k * 100 + 7) + 4 for k in range(12)]
+    assert all(i.field == "country" for i in report.issues)
+
+
+def test_parallel_and_serial_validation_agree(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(validation, "CHUNK_SIZE", 2)
+    files = [FIXTURES / "valid.yaml", FIXTURES / "valid.csv", INVALID / "future-year.yaml", FIXTURES / "advice-take-off.yaml"]
+    validator = validation.default_validator()
+    loaded = validator.load(files)
+    serial = validator.validate(loaded, workers=1)
+    parallel = validator.validate(loaded, workers=2)
+    assert [(i.file, i.line, i.message_en) for i in serial.issues] == [(i.file, i.line, i.message_en) for i in parallel.issues]
+    assert len(serial.issues) == 2
