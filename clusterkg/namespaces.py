@@ -7,6 +7,7 @@ are written and read here too (:func:`prefix_lines`, :func:`compact`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 BASE = "https://w3id.org/clusterkg/"
@@ -93,6 +94,15 @@ def compact(iri: str, prefixes: Mapping[str, str] | None = None, *, allowed: str
     '<https://example.org/x>'
     """
     return curie(iri, prefixes, allowed=allowed) or f"<{iri}>"
+
+
+def shorten_iris(text: str) -> str:
+    """A message with the IRIs it contains in prefixed form.
+
+    >>> shorten_iris("see https://w3id.org/clusterkg/id/cluster-bucheon (and more)")
+    'see cki:cluster-bucheon (and more)'
+    """
+    return re.sub(r"https?://[^\s,()<>]+", lambda m: compact(m.group(0), allowed=None), text)
 
 
 def kb_graph(stem: str) -> str:

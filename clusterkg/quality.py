@@ -19,8 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import InputError
-from .namespaces import CKG, prefix_lines
-from .reasoning.axioms import short, shorten_iris
+from .namespaces import CKG, compact, prefix_lines, shorten_iris
 from .stores.base import Store
 from .tables import format_grid
 
@@ -215,7 +214,7 @@ def run_report(store: Store, source: Path | None = None, progress: Callable[[str
 
 def _text(term: object) -> str:
     value = getattr(term, "value", "") if term is not None else ""
-    return short(term) if value.startswith(("https://w3id.org/", "http://www.w3.org/")) else value
+    return compact(value, allowed=None) if value.startswith(("https://w3id.org/", "http://www.w3.org/")) else value
 
 
 def _normal(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,6 +14,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/servers.py and
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 SOURCE_TEXT = SHARED / "source" / "nam-cluster-comparison.ko.txt"
+
+
+#: Fixtures that start a server process: a test that uses one is a server test, marked or not.
+SERVER_FIXTURES = {"oxigraph", "virtuoso", "wikidata_endpoint", "server", "live_server", "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a server fixture ``server``, so that ``-m "not server"`` never starts one."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.server)
 
 
 def require_servers() -> bool:
@@ -39,9 +51,28 @@ def session_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("store")
 
 
+@pytest.fixture(scope="session")
+def built_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped knowledge base built once into a store, copied by :func:`store_dir`."""
+    from clusterkg.stores import open_embedded
+
+    template = tmp_path_factory.mktemp("template") / "store"
+    with open_embedded(template):
+        pass
+    return template
+
+
 @pytest.fixture()
-def store_dir(tmp_path: Path) -> Path:
-    """A fresh, empty store directory for a test that writes."""
+def store_dir(tmp_path: Path, built_store_template: Path) -> Path:
+    """A store of this test's own, holding the shipped knowledge base and nothing else, for a test that writes."""
+    target = tmp_path / "store"
+    shutil.copytree(built_store_template, target)
+    return target
+
+
+@pytest.fixture()
+def empty_store_dir(tmp_path: Path) -> Path:
+    """A store directory that does not exist yet (the first use builds it)."""
     return tmp_path / "store"
 
 

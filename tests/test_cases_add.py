@@ -232,6 +232,7 @@ def test_two_adds_at_once_both_succeed(store_dir: Path, tmp_path: Path) -> None:
     assert sum(1 for g in sizes if "/case/cluster-b-" in g) == 300
 
 
+@pytest.mark.slow  # waits for the lock timeout
 def test_a_busy_store_fails_cleanly(store_dir: Path, tmp_path: Path) -> None:
     add_files(store_dir, FIXTURES / "valid.csv")
     before = dump(store_dir)

@@ -215,6 +215,7 @@ def test_project_shapes_do_not_leak_into_general_validation(tmp_path: Path) -> N
     assert report.issues == []
 
 
+@pytest.mark.slow  # validates thousands of cases
 def test_large_file_in_bounded_chunks(tmp_path: Path, monkeypatch) -> None:
     """1,200 cases in 3 chunks (in parallel where possible): every mistake found, on the right line."""
     monkeypatch.setattr(validation, "CHUNK_SIZE", 500)
@@ -232,6 +233,7 @@ def test_large_file_in_bounded_chunks(tmp_path: Path, monkeypatch) -> None:
     assert all(i.field == "country" for i in report.issues)
 
 
+@pytest.mark.slow  # forks worker processes
 def test_parallel_and_serial_validation_agree(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(validation, "CHUNK_SIZE", 2)
     files = [FIXTURES / "valid.yaml", FIXTURES / "valid.csv", INVALID / "future-year.yaml", FIXTURES / "advice-take-off.yaml"]

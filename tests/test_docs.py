@@ -62,6 +62,7 @@ def test_tutorial_shows_the_commands(built: Path):
         assert command in text
 
 
+@pytest.mark.slow  # runs the reasoner
 def test_tutorial_case_is_added_and_classified(store_dir: Path):
     """The tutorial's case file, run as the tutorial says: validate, add, reason."""
     from clusterkg.docs import TUTORIAL

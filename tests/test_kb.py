@@ -131,6 +131,7 @@ def test_no_blank_node_individuals_need_labels(graph) -> None:
         assert graph.value(node, RDF.type) in allowed
 
 
+@pytest.mark.slow  # HermiT needs Java
 def test_hermit_finds_the_ontology_consistent(graph, tmp_path) -> None:
     if shutil.which("java") is None:
         pytest.fail("Java is not installed: HermiT (through owlready2) needs a 'java' executable on PATH")

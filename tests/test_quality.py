@@ -96,6 +96,7 @@ def test_fail_levels():
     assert not report.failing(found, "none")
 
 
+@pytest.mark.slow  # runs the whole report three times
 def test_cli_report_formats_and_exit_codes(tmp_path: Path, store_dir: Path, source_text: str):
     from conftest import SOURCE_TEXT
 

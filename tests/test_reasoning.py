@@ -18,6 +18,8 @@ from clusterkg.reasoning import reasoners
 from clusterkg.resources import ontology_files
 from clusterkg.stores import open_embedded
 
+pytestmark = pytest.mark.slow  # HermiT needs Java; the OWL-RL runs take seconds each
+
 FIXTURES = Path(__file__).parent / "fixtures" / "reasoning"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 

@@ -14,7 +14,8 @@ from clusterkg.stores import embedded as store_mod
 from clusterkg.stores import open_embedded
 
 
-def test_built_on_first_use(store_dir: Path) -> None:
+def test_built_on_first_use(empty_store_dir: Path) -> None:
+    store_dir = empty_store_dir
     assert not store_dir.exists()
     with open_embedded(store_dir) as store:
         assert kb_graph("clusterkg") in store.graph_names()

@@ -151,6 +151,7 @@ def test_core(name: str, test_file: Path, data: Path, shapes: Path) -> None:
     assert actual[1] == expected[1], f"results differ\nexpected {sorted(expected[1].items())}\ngot {sorted(actual[1].items())}"
 
 
+@pytest.mark.slow  # the whole core suite once more
 def test_exact_pass_count() -> None:
     """All 98 core tests pass, less the known engine failures (none)."""
     if not TESTS:

@@ -9,7 +9,6 @@ yield it (see :mod:`.explain`).
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -218,6 +217,3 @@ def render(axiom: Axiom) -> str:
     return f"{short(s)} {short(p)} {renderer.node(o)}"
 
 
-def shorten_iris(text: str) -> str:
-    """A message with the IRIs it contains in prefixed form."""
-    return re.sub(r"https?://[^\s,()<>]+", lambda m: short(ox.NamedNode(m.group(0))), text)

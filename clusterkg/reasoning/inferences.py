@@ -31,9 +31,9 @@ import pyoxigraph as ox
 
 from ..errors import InputError, ReasonerError
 from ..inputs import parse_rdf, rdf_format
-from ..namespaces import INFERRED_GRAPH, OWL, RDFS
+from ..namespaces import INFERRED_GRAPH, OWL, RDFS, shorten_iris
 from ..stores.base import Store
-from .axioms import TYPE, Triple, is_builtin, render, short, shorten_iris, split_axioms
+from .axioms import TYPE, Triple, is_builtin, render, short, split_axioms
 from .explain import SUBCLASS, Explanation, explain_entailment, explain_inconsistency
 from .reasoners import choose_reasoner, declare_individuals, run_hermit, run_owlrl, split_by_datatype, vocabulary_of
 
