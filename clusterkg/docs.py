@@ -20,9 +20,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .resources import data_dir
+
+if TYPE_CHECKING:
+    from .queries import NamedQuery
 
 STYLE = """
 body { font-family: sans-serif; max-width: 60em; margin: 2em auto; padding: 0 1em; line-height: 1.5; color: #222; }
@@ -91,7 +95,7 @@ def ontology_html(path: Path | None = None) -> str:
             raise InputError(f"pyLODE could not document {path.name}: {' '.join(str(exc).split())}") from None
 
 
-def query_page(query) -> str:  # noqa: ANN001 -- a queries.NamedQuery
+def query_page(query: NamedQuery) -> str:
     """The page of one named query."""
     parts = []
     for lang in sorted(query.title, key=lambda x: x != "en"):

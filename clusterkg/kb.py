@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from .errors import InputError
 from .namespaces import CKI, PREFIXES, prefix_lines
 from .resources import ontology_files
+from .sparql.results import Term, value_of
 from .stores.base import Store
 
 if TYPE_CHECKING:  # rdflib is slow to import; only the functions that need it load it
@@ -71,15 +72,15 @@ def load_graph(paths: Iterable[Path] | None = None) -> rdflib.Graph:
     return graph
 
 
-def _number(term: ox.Literal | None) -> int:
-    return int(term.value) if term is not None else 0
+def _number(term: Term | None) -> int:
+    return int(value_of(term)) if term is not None else 0
 
 
 def info(store: Store) -> dict[str, object]:
     """Counts of what the knowledge base holds, and its source."""
     counts = next(iter(store.query(INFO_QUERY).rows))
     triples = next(iter(store.query(TRIPLES_QUERY).rows))[0]
-    sources = [(t.value, c.value) for t, c in store.query(SOURCE_QUERY).rows]
+    sources = [(value_of(t), value_of(c)) for t, c in store.query(SOURCE_QUERY).rows]
     names = ("clusters", "myths", "findings", "claims", "excerpts")
     summary: dict[str, object] = {name: _number(value) for name, value in zip(names, counts)}
     summary["triples"] = _number(triples)
@@ -100,5 +101,5 @@ def export(store: Store, fmt: str = "ttl") -> bytes:
         ]
         return ox.serialize(quads, format=EXPORT_FORMATS[fmt], prefixes=PREFIXES) or b""
     triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").triples)
-    kwargs = {"prefixes": PREFIXES} if fmt in {"ttl", "jsonld"} else {}
+    kwargs: dict[str, Any] = {"prefixes": PREFIXES} if fmt in {"ttl", "jsonld"} else {}
     return ox.serialize(triples, format=EXPORT_FORMATS[fmt], **kwargs) or b""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .names import ClusterName, known_clusters, resolve_cluster
 from .namespaces import compact
 from .queries import run_named
+from .sparql.results import value_of
 from .stores.base import Store
 from .tables import format_grid, lookup_labels, wrap
 
@@ -48,12 +49,12 @@ def compare(store: Store, first: str, second: str, lang: str = "en") -> Comparis
     for row in answer.rows:
         dimension = row[column["dimension"]]
         title = row[column["dimensionLabel"]]
-        key = dimension.value if dimension is not None else ""
-        entry = rows.setdefault(key, (title.value if title is not None else compact(key), [], []))
-        for side, name in ((1, "featureALabel"), (2, "featureBLabel")):
+        key = value_of(dimension) if dimension is not None else ""
+        entry = rows.setdefault(key, (value_of(title) if title is not None else compact(key), [], []))
+        for parts, name in ((entry[1], "featureALabel"), (entry[2], "featureBLabel")):
             value = row[column[name]]
-            if value is not None and value.value not in entry[side]:
-                entry[side].append(value.value)
+            if value is not None and value_of(value) not in parts:
+                parts.append(value_of(value))
     return Comparison(a, b, _label(store, a.iri, lang), _label(store, b.iri, lang), list(rows.values()))
 
 

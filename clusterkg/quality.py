@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .namespaces import CKG, compact, prefix_lines, shorten_iris
+from .sparql.results import value_of
 from .stores.base import Store
 from .tables import format_grid
 
@@ -233,8 +234,9 @@ def _check_verbatim(store: Store, report: Report, source: Path | None) -> None:
     except UnicodeDecodeError:
         raise InputError(f"the source text {source} is not UTF-8") from None
     for entity, excerpt in store.query(EXCERPT_QUERY).rows:
-        if _normal(excerpt.value) not in text:
-            shown = excerpt.value if len(excerpt.value) <= 60 else excerpt.value[:57] + "..."
+        excerpt_text = value_of(excerpt)
+        if _normal(excerpt_text) not in text:
+            shown = excerpt_text if len(excerpt_text) <= 60 else excerpt_text[:57] + "..."
             report.problems.append(Problem(check(name).severity, name, _text(entity), f"not in the source: {shown}"))
 
 
@@ -263,8 +265,8 @@ def format_report(report: Report, fmt: str = "text") -> str:
         raise InputError(f"unknown report format {fmt!r}; choose text, tsv or json")
     lines = []
     if report.problems:
-        rows = [[p.severity.upper(), p.check, p.entity, p.value] for p in report.problems]
-        lines.append(format_grid(["Level", "Rule Name", "Subject", "Value"], rows, 10_000, separator="  ").rstrip("\n"))
+        grid = [[p.severity.upper(), p.check, p.entity, p.value] for p in report.problems]
+        lines.append(format_grid(["Level", "Rule Name", "Subject", "Value"], grid, 10_000, separator="  ").rstrip("\n"))
     for name, reason in report.skipped.items():
         lines.append(f"SKIP   {name}: {reason}")
     counts = report.counts()

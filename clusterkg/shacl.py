@@ -6,10 +6,10 @@ Nothing here knows the project's shapes; :mod:`clusterkg.cases.validation` does.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph
@@ -19,6 +19,10 @@ from .inputs import parse_rdf
 from .namespaces import PREFIXES, SH, prefix_lines
 from .rdfterms import to_oxigraph, to_rdflib
 from .sparql.syntax import pre_bind
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
+    from rdflib.term import Identifier
 
 #: The syntaxes a shapes file may be written in, by suffix (Turtle otherwise).
 SHAPES_SYNTAXES = {".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD}
@@ -64,7 +68,7 @@ def _inactive(quad: Any) -> bool:
 
 
 @functools.lru_cache(maxsize=512)
-def _prepared(text: str, base: str | None, namespaces: tuple[tuple[str, str], ...]) -> Any:
+def _prepared(text: str, base: str | None, namespaces: tuple[tuple[str, str], ...]) -> Query:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -104,12 +108,16 @@ def fast_sparql() -> Iterator[None]:
         if id(graph) not in mirrors:
             store = ox.Store()
             store.bulk_extend(
-                ox.Quad(*(to_oxigraph(t) for t in triple)) for triple in graph
+                # to_oxigraph's union is wider than Quad's places; an rdflib graph's triples convert to valid ones
+                ox.Quad(*(to_oxigraph(t) for t in triple)) for triple in graph  # type: ignore[arg-type]
             )
             mirrors[id(graph)] = (graph, store)
         return mirrors[id(graph)][1]
 
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+    def query(  # noqa: N803
+        self: processor.SPARQLProcessor, strOrQuery: str | Query, initBindings: Mapping[str, Identifier] | None = None,
+        initNs: Mapping[str, Any] | None = None, base: str | None = None, DEBUG: bool = False,
+    ) -> Mapping[Any, Any]:
         if isinstance(strOrQuery, str):
             store = mirror(self.graph)
             bound = {str(k): v for k, v in (initBindings or {}).items()}
@@ -130,7 +138,9 @@ def fast_sparql() -> Iterator[None]:
     original_check = SPARQLQueryHelper.check_invalid_sparql
     checked: set[tuple] = set()
 
-    def check_invalid_sparql(self, sparql_text, valuenode=None, extravars=None):  # noqa: ANN001
+    def check_invalid_sparql(
+        self: SPARQLQueryHelper, sparql_text: str, valuenode: Any = None, extravars: Iterable[str] | None = None
+    ) -> bool:
         """pySHACL's check of a query text, once per text rather than per focus node."""
         key = (sparql_text, valuenode is not None, tuple(sorted(extravars or ())))
         if key not in checked:
@@ -138,13 +148,14 @@ def fast_sparql() -> Iterator[None]:
             checked.add(key)
         return True
 
-    processor.SPARQLProcessor.query = query
-    SPARQLQueryHelper.check_invalid_sparql = check_invalid_sparql
+    # patching the classes for the block is the point: mypy forbids assigning to methods
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+    SPARQLQueryHelper.check_invalid_sparql = check_invalid_sparql  # type: ignore[method-assign]
     try:
         yield
     finally:
-        processor.SPARQLProcessor.query = original
-        SPARQLQueryHelper.check_invalid_sparql = original_check
+        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+        SPARQLQueryHelper.check_invalid_sparql = original_check  # type: ignore[method-assign]
         mirrors.clear()
 
 

@@ -30,6 +30,7 @@ from .sparql.results import (
     serialize_boolean,
     serialize_graph,
     serialize_solutions,
+    value_of,
 )
 from .stores.base import Store
 
@@ -122,10 +123,10 @@ def lookup_labels(store: Store, iris: Sequence[str], lang: str = "en") -> dict[s
         for subject, prop, label in store.query(sparql).rows:
             if not isinstance(label, ox.Literal) or subject is None:
                 continue
-            rank = order.get((label.language or "").lower(), 3) * 2 + (prop.value != LABEL_PROPERTIES[0])
-            current = ranked.get(subject.value)
+            rank = order.get((label.language or "").lower(), 3) * 2 + (value_of(prop) != LABEL_PROPERTIES[0])
+            current = ranked.get(value_of(subject))
             if current is None or (rank, label.value) < current:
-                ranked[subject.value] = (rank, label.value)
+                ranked[value_of(subject)] = (rank, label.value)
     return {iri: label for iri, (_, label) in ranked.items()}
 
 

@@ -19,6 +19,7 @@ from ..errors import CheckFailed, InputError, NotFoundError
 from ..names import exact_matches, known_clusters
 from ..namespaces import CKI, PREFIXES, case_graph
 from ..rdfterms import triple_to_oxigraph
+from ..sparql.results import value_of
 from ..stores.base import Store
 from .issues import ValidationReport
 from .model import CASE_PREFIX, ID_PATTERN, EntryFile, case_slug
@@ -43,7 +44,7 @@ def _existing(store: Store, iris: Sequence[str]) -> dict[str, set[str]]:
         values = " ".join(f"<{iri}>" for iri in iris[start:start + batch])
         query = f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s a ?type }} }}"
         for subject, graph in store.query(query).rows:
-            found.setdefault(subject.value, set()).add(graph.value)
+            found.setdefault(value_of(subject), set()).add(value_of(graph))
     return found
 
 

@@ -189,6 +189,7 @@ class EntryFile:
     def locate(self, node: Any, predicate: Any = None, value: Any = None) -> Location | None:
         """The best-known location of a node, a node's property, or one of its values."""
         keys = [(node, predicate, value), (node, predicate), (node,)] if predicate is not None else [(node,)]
+        entry: Entry | None
         if self._index is None:
             self._index = {}
             for entry in self.entries:

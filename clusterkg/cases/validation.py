@@ -27,9 +27,9 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from .. import shacl
@@ -81,7 +81,7 @@ class Validator:
             if subject in self.types:
                 self.labels.setdefault(subject, []).append(label)
         self.context = self._advice_context(kb)
-        self.order = {s: int(o) for s, o in kb.subject_objects(CKG.stageOrder)}
+        self.order = {s: int(cast(Literal, o)) for s, o in kb.subject_objects(CKG.stageOrder)}  # stage orders are integers
         self.known = KnownTerms.from_graph(kb)
         self.closure_map = {str(c): {str(s) for s in supers} for c, supers in self.superclasses.items()}
 

@@ -64,4 +64,5 @@ def _yaml_value(converter: Converter, node: yaml.Node, key: str) -> Any:
         return converter.constructor.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
+        assert mark is not None  # the safe constructor always marks the node it could not construct
         raise InputError(f"{converter.path}:{mark.line + 1}:{mark.column + 1}: field {key!r}: {exc.problem}") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -52,7 +53,7 @@ class LazyGroup(click.Group):
             return getattr(module, attribute)
         return super().get_command(ctx, name)
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ClusterKGError as exc:
@@ -64,7 +65,8 @@ class CommandError(click.ClickException):
 
     def __init__(self, error: ClusterKGError) -> None:
         super().__init__(" ".join(str(error).split()))
-        self.exit_code = error.exit_code
+        # click declares exit_code a class variable, but reads it from the instance: one code per error
+        self.exit_code = error.exit_code  # type: ignore[misc]
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

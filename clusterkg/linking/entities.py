@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import InputError
 from ..namespaces import CKG, GEO, PREFIXES, SKOS, WD, prefix_lines
+from ..sparql.results import value_of
 from ..stores.base import Store
 from . import geonames
 from .matching import LANGS, Entity, country_code, normalise, parse_point
@@ -48,15 +49,15 @@ def find_entities(store: Store, kind: str = "all", *, include_linked: bool = Fal
             "?e a ?asserted . ?asserted rdfs:subClassOf* ?class . ?class rdfs:subClassOf* ?root . FILTER(isIRI(?e)) }"
         ).rows
         for e, cls in rows:
-            entity = entities.setdefault(e.value, Entity(e.value, k))
+            entity = entities.setdefault(value_of(e), Entity(value_of(e), k))
             if entity.kind == k:
-                entity.classes.add(cls.value)
+                entity.classes.add(value_of(cls))
     if not include_linked:
         for (e,) in store.query(
             _PROLOGUE + f'SELECT DISTINCT ?e WHERE {{ ?e skos:exactMatch|owl:sameAs ?x '
             f'FILTER(STRSTARTS(STR(?x), "{WD}")) }}'
         ).rows:
-            entities.pop(e.value, None)
+            entities.pop(value_of(e), None)
     if not entities:
         return []
     _add_facts(store, entities)
@@ -70,48 +71,48 @@ def _add_facts(store: Store, entities: dict[str, Entity]) -> None:
         q + "SELECT ?e ?p ?l WHERE { VALUES ?p { rdfs:label skos:prefLabel skos:altLabel } ?e ?p ?l "
         "FILTER(isLiteral(?l)) }"
     ).rows:
-        entity = entities.get(e.value)
+        entity = entities.get(value_of(e))
         if entity is None or _lang(label) not in ("", *LANGS):
             continue
-        pair = (label.value, _lang(label))
-        target = entity.aliases if p.value == SKOS + "altLabel" else entity.labels
+        pair = (value_of(label), _lang(label))
+        target = entity.aliases if value_of(p) == SKOS + "altLabel" else entity.labels
         if pair not in target:
             target.append(pair)
-    for e, code in store.query(q + "SELECT ?e ?cc WHERE { ?e ckg:locatedIn* ?p . ?p ckg:countryCode ?cc }").rows:
-        if e.value in entities:
-            entities[e.value].countries.add(code.value.strip().upper())
+    for e, cc in store.query(q + "SELECT ?e ?cc WHERE { ?e ckg:locatedIn* ?p . ?p ckg:countryCode ?cc }").rows:
+        if value_of(e) in entities:
+            entities[value_of(e)].countries.add(value_of(cc).strip().upper())
     for e, _ancestor, label, is_country, wd in store.query(
         q + "SELECT ?e ?a ?l ?country ?wd WHERE { ?e ckg:locatedIn+ ?a . "
         "OPTIONAL { ?a rdfs:label|skos:altLabel ?l } "
         "BIND(EXISTS { ?a a ckg:Country } AS ?country) "
         f'OPTIONAL {{ ?a skos:exactMatch ?wd FILTER(STRSTARTS(STR(?wd), "{WD}")) }} }}'
     ).rows:
-        entity = entities.get(e.value)
+        entity = entities.get(value_of(e))
         if entity is None:
             continue
-        if is_country is not None and is_country.value == "true":
+        if is_country is not None and value_of(is_country) == "true":
             if label is not None:
-                code = country_code(label.value)
+                code = country_code(value_of(label))
                 if code:
                     entity.countries.add(code)
             if wd is not None:
-                entity.country_items.add(wd.value)
+                entity.country_items.add(value_of(wd))
         elif label is not None:
-            entity.ancestors.add(normalise(label.value))
+            entity.ancestors.add(normalise(value_of(label)))
     for e, label in store.query(q + "SELECT ?e ?l WHERE { ?e a ckg:Country ; rdfs:label|skos:altLabel ?l }").rows:
-        if e.value in entities:
-            code = country_code(label.value)
+        if value_of(e) in entities:
+            code = country_code(value_of(label))
             if code:
-                entities[e.value].countries.add(code)
+                entities[value_of(e)].countries.add(code)
     for e, wkt in store.query(
         q + "SELECT ?e ?wkt WHERE { { ?e geo:asWKT ?wkt } UNION { ?e geo:hasGeometry/geo:asWKT ?wkt } }"
     ).rows:
-        if e.value in entities and entities[e.value].point is None:
-            entities[e.value].point = parse_point(wkt.value)
+        if value_of(e) in entities and entities[value_of(e)].point is None:
+            entities[value_of(e)].point = parse_point(value_of(wkt))
     for e, year in store.query(q + "SELECT ?e ?y WHERE { ?e ckg:startYear ?y }").rows:
-        if e.value in entities:
+        if value_of(e) in entities:
             try:
-                entities[e.value].start_year = int(str(year.value)[:4])
+                entities[value_of(e)].start_year = int(str(value_of(year))[:4])
             except ValueError:
                 pass
     for entity in entities.values():

@@ -267,7 +267,7 @@ def score(entity: Entity, candidate: Candidate) -> Candidate:
 def _name_points(entity: Entity, candidate: Candidate) -> tuple[float, str]:
     theirs_label = {(normalise(t), lang) for lang, ts in candidate.labels.items() for t in ts}
     theirs_any = {n for n, _ in theirs_label} | {normalise(t) for ts in candidate.aliases.values() for t in ts}
-    best, why, langs = 0.0, "name: no exact match", set()
+    best, why, langs = 0.0, "name: no exact match", set[str]()
     for text, lang in entity.names():
         n = normalise(text)
         tags = (lang,) if lang else LANGS

@@ -119,7 +119,7 @@ def _candidates(axioms: AxiomSet, seeds: set[str], names: Iterable[str] = ()) ->
         if isinstance(a.root[0], ox.NamedNode) and a.root[2] == ox.NamedNode(OWL + "NamedIndividual")
     }
     terminology = [a for a in axioms.logical if not (isinstance(a.root[0], ox.NamedNode) and a.root[0].value in individuals)]
-    sets = []
+    sets: list[list[Axiom]] = []
     for subjects, rounds in ((seeds, 1), (neighbours, 1), (neighbours, 2), (neighbours, 4)):
         facts = about(subjects)
         signature = set(seeds) | set(names)
@@ -165,11 +165,11 @@ def explain_entailment(axioms: AxiomSet, triple: Triple, *, closure_has: bool, r
     s, p, o = triple
     conclusion = " ".join(short(x) for x in triple)
     if p == TYPE:
-        seeds, names = {s.value}, {o.value}  # type: ignore[union-attr]
+        seeds, names = {s.value}, {o.value}
     elif p == SUBCLASS:
-        seeds, names = set(), {s.value, o.value}  # type: ignore[union-attr]
+        seeds, names = set(), {s.value, o.value}
     else:
-        seeds, names = {s.value, o.value}, {p.value}  # type: ignore[union-attr]
+        seeds, names = {s.value, o.value}, {p.value}
     candidate_sets = _candidates(axioms, seeds, names)
     owlrl_found = None
     try:

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard, cast
 
 import pyoxigraph as ox
 
@@ -88,16 +89,19 @@ class ReasoningResult:
 
 def stated_quads(store: Store) -> list[tuple[Triple, str]]:
     """Every stated triple of the store with its graph (earlier inferences left out)."""
-    rows = store.query(STATED_QUERY).rows
-    return [((s, p, o), g.value) for s, p, o, g in rows]  # type: ignore[misc]
+    # the pattern binds every variable; RDF 1.1 data is assumed (a triple term of RDF 1.2 would pass unchecked)
+    Row = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal, ox.NamedNode | ox.BlankNode]
+    rows = cast(Iterable[Row], store.query(STATED_QUERY).rows)
+    return [((s, p, o), g.value) for s, p, o, g in rows]
 
 
 def quads_from_files(paths: Iterable[Path | str]) -> list[tuple[Triple, str]]:
     """Triples of RDF files, each file standing for a graph named by its path."""
-    quads = []
+    quads: list[tuple[Triple, str]] = []
     for path in map(Path, paths):
         for quad in parse_rdf(path, rdf_format(path)):
-            quads.append(((quad.subject, quad.predicate, quad.object), str(path)))
+            # RDF 1.1 data is assumed (a triple term of RDF 1.2 would pass unchecked)
+            quads.append((cast(Triple, (quad.subject, quad.predicate, quad.object)), str(path)))
     return quads
 
 
@@ -131,11 +135,11 @@ def select_inferences(stated: set[Triple], closure: set[Triple]) -> _Selection:
     vocabulary, object_props = vocabulary_of(stated)
     everything = stated | closure
 
-    def named(term: object) -> bool:
+    def named(term: object) -> TypeGuard[ox.NamedNode]:
         return isinstance(term, ox.NamedNode) and not is_builtin(term)
 
-    def individual(term: object) -> bool:
-        return named(term) and term.value not in vocabulary  # type: ignore[union-attr]
+    def individual(term: object) -> TypeGuard[ox.NamedNode]:
+        return named(term) and term.value not in vocabulary
 
     named_pairs = lambda pred, triples: [  # noqa: E731
         (s.value, o.value) for s, p, o in triples if p == pred and named(s) and named(o)
@@ -166,6 +170,7 @@ def select_inferences(stated: set[Triple], closure: set[Triple]) -> _Selection:
             links_of[(s, o)].add(p.value)
     for t in entailed:
         s, p, o = t
+        assert isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)  # entailed holds facts about named terms only
         if p == TYPE:
             others = types_of[s] - {o.value}
             if not any(o.value in all_classes.get(c, ()) and c not in all_classes.get(o.value, ()) for c in others):
@@ -228,7 +233,7 @@ def reason(
     if chosen == "hermit":
         readable, left_out = split_by_datatype(triples)
         if left_out:
-            kinds = sorted({short(t[2].datatype) for t in left_out})
+            kinds = sorted({short(cast(ox.Literal, t[2]).datatype) for t in left_out})  # left out for a literal's datatype
             result.note = (result.note + "; " if result.note else "") + (
                 f"{len(left_out)} value(s) with datatypes outside OWL 2 ({', '.join(kinds)}) left out for HermiT"
             )

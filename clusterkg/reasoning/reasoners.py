@@ -102,11 +102,13 @@ def run_owlrl(triples: list[Triple]) -> tuple[set[Triple], list[str]]:
     graph.parse(data=_ntriples(triples), format="nt")
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
     errors = sorted(str(o) for o in graph.objects(None, rdflib.URIRef(OWLRL_ERROR)))
-    closure = set()
+    closure: set[Triple] = set()
     for s, p, o in graph:
         if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):
             continue  # generalised RDF that the rules produce in passing
-        closure.add((to_oxigraph(s), ox.NamedNode(str(p)), to_oxigraph(o)))  # type: ignore[arg-type]
+        subject = to_oxigraph(s)
+        assert not isinstance(subject, ox.Literal)  # s is no rdflib Literal
+        closure.add((subject, ox.NamedNode(str(p)), to_oxigraph(o)))
     return closure, errors
 
 

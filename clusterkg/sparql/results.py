@@ -80,6 +80,12 @@ def _checked(items: Iterable[Any]) -> Iterator[Any]:
         raise QueryError(f"query failed: {one_line(exc)}") from None
 
 
+def value_of(term: Term | None) -> str:
+    """``term.value`` of a term the query guarantees to be bound and not a triple term (which has no value)."""
+    assert term is not None and not isinstance(term, ox.Triple), f"expected a bound IRI, blank node or literal, not {term!r}"
+    return term.value
+
+
 # --------------------------------------------------------------------------
 # Writers
 # --------------------------------------------------------------------------
@@ -93,10 +99,11 @@ def serialize_graph(
     triples: Sequence[ox.Triple], rdf_format: ox.RdfFormat, prefixes: Mapping[str, str] | None = None
 ) -> bytes:
     """CONSTRUCT/DESCRIBE triples in an RDF format (in the default graph for a dataset format)."""
-    kwargs = {"prefixes": dict(prefixes)} if prefixes and rdf_format in _PREFIXED else {}
+    kwargs: dict[str, Any] = {"prefixes": dict(prefixes)} if prefixes and rdf_format in _PREFIXED else {}
+    data: Sequence[ox.Triple] | list[ox.Quad] = triples
     if rdf_format.supports_datasets:
-        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    return ox.serialize(triples, format=rdf_format, **kwargs) or b""
+        data = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    return ox.serialize(data, format=rdf_format, **kwargs) or b""
 
 
 def escape(text: str) -> str:
@@ -311,7 +318,9 @@ def term_from_json(value: dict[str, Any], blank: dict[str, ox.BlankNode] | None 
         return ox.Literal(value["value"])
     if kind == "triple":
         triple = value["value"]
-        return ox.Triple(*(term_from_json(triple[part], blank) for part in ("subject", "predicate", "object")))
+        # ox.Triple checks their kinds itself: a literal subject raises TypeError, read as a malformed answer
+        parts: list[Any] = [term_from_json(triple[part], blank) for part in ("subject", "predicate", "object")]
+        return ox.Triple(*parts)
     raise ValueError(f"unknown term type {kind!r}")
 
 

@@ -93,13 +93,13 @@ def replace_in_oxigraph(
     store: ox.Store, graphs: Mapping[str, Iterable[ox.Triple]], drop: Iterable[str], progress: Progress | None
 ) -> None:
     """Replace and drop named graphs of a pyoxigraph store in one transaction (one SPARQL update)."""
-    graphs = {name: list(triples) for name, triples in graphs.items()}
+    listed = {name: list(triples) for name, triples in graphs.items()}
     try:
-        store.update(replace_graphs_update(graphs, drop))
+        store.update(replace_graphs_update(listed, drop))
     except (OSError, SyntaxError) as exc:
         raise StoreError(f"could not write to the store: {one_line(exc)}") from None
     if progress:
-        for triples in graphs.values():
+        for triples in listed.values():
             progress(len(triples))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..sparql.results import value_of
 from .base import Progress, Store
 from .embedded import open_embedded
 from .remote import DEFAULT_BATCH_SIZE, EndpointStore
@@ -33,7 +34,7 @@ def count_triples(store: Store) -> dict[str, int]:
     counts = {}
     for graph in store.graph_names():
         row = next(iter(store.query(GRAPH_COUNT.format(graph=graph)).rows))
-        counts[graph] = int(row[0].value) if row[0] is not None else 0
+        counts[graph] = int(value_of(row[0])) if row[0] is not None else 0
     return counts
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -47,7 +48,9 @@ class FileStore:
                 target = ox.NamedNode(graph)
             except ValueError as exc:
                 raise InputError(f"invalid graph IRI <{graph}>: {exc}") from None
-        kwargs = {} if fmt in {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG} and graph is None else {"to_graph": target}
+        kwargs: dict[str, Any] = (
+            {} if fmt in {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG} and graph is None else {"to_graph": target}
+        )
         try:
             self.oxigraph.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), **kwargs)
         except (SyntaxError, ValueError) as exc:
