@@ -43,7 +43,6 @@ from .namespaces import XSD, prefix_lines
 from .resources import data_dir
 from .sparql.results import Answer, QueryResult, Term, materialize
 from .sparql.syntax import explain_syntax_error, has_position, refuse_update
-from .sparql.values import expand_iri, parse_term
 from .stores.base import Store
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "date", "lang", "term")
@@ -237,6 +236,8 @@ def prepare(name: str, params: Mapping[str, str]) -> tuple[str, dict[str, Term]]
 # --------------------------------------------------------------------------
 def bind_value(param: Param, value: str) -> Term:
     """The RDF term for ``value`` given as parameter ``param``; InputError if it does not fit the type."""
+    from .sparql.values import expand_iri, parse_term  # only when a value is bound
+
     kind = param.type
 
     def wrong(expected: str) -> InputError:
@@ -293,6 +294,8 @@ def named_bindings(query: NamedQuery, params: Mapping[str, str]) -> dict[str, Te
 
 def adhoc_bindings(params: Mapping[str, str]) -> dict[str, Term]:
     """Values for an ad-hoc query: an IRI when written ``<...>``, else a literal (see :func:`parse_term`)."""
+    from .sparql.values import parse_term  # only when a value is bound
+
     bindings = {}
     for name, value in params.items():
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
@@ -302,7 +305,11 @@ def adhoc_bindings(params: Mapping[str, str]) -> dict[str, Term]:
 
 
 def parse_assignments(items: list[str] | tuple[str, ...]) -> dict[str, str]:
-    """``NAME=VALUE`` strings (from ``--param``) as a dict; a name may appear once."""
+    """``NAME=VALUE`` strings (from ``--param``) as a dict; a name may appear once.
+
+    >>> parse_assignments(["cluster=bucheon", "?lang=ko"])
+    {'cluster': 'bucheon', 'lang': 'ko'}
+    """
     result: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -340,18 +347,23 @@ def run(
     base_iri: str | None = None,
     default_prefixes: bool = False,
 ) -> QueryResult:
-    """Run a read-only query; updates are refused, syntax errors explained."""
-    refuse_update(sparql)
+    """Run a read-only query; updates are refused, syntax errors explained.
+
+    No store runs an update as a query (the engines refuse it as a syntax error, the endpoint store
+    before sending it), so the text is read for its form only when the store has refused it.
+    """
     text = PREFIX_LINE + sparql if default_prefixes else sparql
     offset = len(PREFIX_LINE) if default_prefixes else 0
     try:
         return store.query(text, bindings=dict(bindings or {}), base_iri=base_iri)
     except QueryError as exc:
+        refuse_update(sparql)
         message = str(exc)
         if has_position(message):
             raise QueryError(explain_syntax_error(message.removeprefix("SPARQL syntax error:"), sparql, 0, offset)) from None
         raise
     except SyntaxError as exc:  # a backend that lets the engine's error through
+        refuse_update(sparql)
         raise QueryError(explain_syntax_error(str(exc), sparql, 0, offset)) from None
     except EndpointError:
         # a remote engine's syntax errors vary; if ours finds one too, say where it is
@@ -400,12 +412,13 @@ def _run_bound(store: Store, query: NamedQuery, bindings: Mapping[str, Term], ba
     return result
 
 
-@dataclass
 class Execution:
     """A query's answer read to the end, and the variables that parameters bound (defaults included)."""
 
-    answer: Answer
-    bound: set[str]
+    __slots__ = ("answer", "bound")
+
+    def __init__(self, answer: Answer, bound: set[str]) -> None:
+        self.answer, self.bound = answer, bound
 
 
 def execute(

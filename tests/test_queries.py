@@ -11,7 +11,7 @@ from clusterkg import queries
 from clusterkg.errors import InputError, NotFoundError, QueryError
 from clusterkg.namespaces import CKG, CKI
 from clusterkg.resources import ontology_files
-from clusterkg.sparql import syntax
+from clusterkg.sparql import values
 from clusterkg.stores import open_embedded
 from clusterkg.stores.files import open_files
 
@@ -256,10 +256,10 @@ def test_unknown_and_missing_parameters_are_clear_errors(store) -> None:
 
 
 def test_adhoc_values_are_literals_unless_written_as_iris(store) -> None:
-    assert queries.parse_term("<https://example.org/x>") == ox.NamedNode("https://example.org/x")
-    assert queries.parse_term("Bucheon") == ox.Literal("Bucheon")
-    assert queries.parse_term('"부천시"@ko') == ox.Literal("부천시", language="ko")
-    typed = queries.parse_term('"7000"^^<http://www.w3.org/2001/XMLSchema#integer>')
+    assert values.parse_term("<https://example.org/x>") == ox.NamedNode("https://example.org/x")
+    assert values.parse_term("Bucheon") == ox.Literal("Bucheon")
+    assert values.parse_term('"부천시"@ko') == ox.Literal("부천시", language="ko")
+    typed = values.parse_term('"7000"^^<http://www.w3.org/2001/XMLSchema#integer>')
     assert typed.datatype.value.endswith("#integer")
     found = queries.run_text(
         store, "SELECT ?label ?c WHERE { ?c rdfs:label ?label }", {"label": '"부천 성숙산업 클러스터"@ko'},
@@ -288,9 +288,9 @@ def test_no_value_can_change_the_shape_of_a_query(store, hostile: str) -> None:
 
 def test_a_hostile_iri_is_refused_not_spliced() -> None:
     with pytest.raises(InputError, match="invalid IRI"):
-        queries.parse_term("<http://x> } UNION { ?s <p> ?o>")
+        values.parse_term("<http://x> } UNION { ?s <p> ?o>")
     # not written as <...>: one plain literal
-    assert queries.parse_term("<http://x> } UNION { ?s ?p ?o") == ox.Literal("<http://x> } UNION { ?s ?p ?o")
+    assert values.parse_term("<http://x> } UNION { ?s ?p ?o") == ox.Literal("<http://x> } UNION { ?s ?p ?o")
 
 
 def test_parse_assignments() -> None:
@@ -358,23 +358,6 @@ def test_bad_headers_are_reported(tmp_path: Path, text: str, message: str) -> No
 # --------------------------------------------------------------------------
 # Query forms, updates, syntax errors
 # --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "form"),
-    [
-        ("SELECT * {}", "SELECT"),
-        ("# comment\nPREFIX a: <http://a/>\nBASE <http://b/>\n  ask {}", "ASK"),
-        ("PREFIX : <http://a/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
-        ('SELECT ("INSERT" AS ?x) {}', "SELECT"),
-        ("PREFIX x: <y> INSERT DATA { <a> <b> <c> }", "INSERT"),
-        ("# DELETE\nDELETE WHERE { ?s ?p ?o }", "DELETE"),
-        ("drop all", "DROP"),
-        ("", ""),
-    ],
-)
-def test_query_form(text: str, form: str) -> None:
-    assert syntax.query_form(text) == form
 
 
 @pytest.mark.parametrize(

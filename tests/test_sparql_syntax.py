@@ -129,6 +129,12 @@ def test_no_form_is_an_error() -> None:
         ('SELECT ("INSERT" AS ?x) {}', "SELECT"),
         ("VALUES ?x { 1 } DELETE WHERE { ?s ?p ?o }", ""),
         ("", ""),
+        ("SELECT * {}", "SELECT"),
+        ("# comment\nPREFIX a: <http://a/>\nBASE <http://b/>\n  ask {}", "ASK"),
+        ("PREFIX : <http://a/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("PREFIX x: <y> INSERT DATA { <a> <b> <c> }", "INSERT"),
+        ("# DELETE\nDELETE WHERE { ?s ?p ?o }", "DELETE"),
+        ("drop all", "DROP"),
     ],
 )
 def test_query_form_reads_only_the_prologue(text: str, form: str) -> None:

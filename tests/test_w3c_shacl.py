@@ -32,6 +32,8 @@ from rdflib.collection import Collection
 
 from clusterkg.cli import cli
 
+pytestmark = pytest.mark.slow  # the W3C SHACL suites through the CLI, 120 runs
+
 SUITE = SHARED / "w3c-suites" / "data-shapes" / "data-shapes-test-suite" / "tests"
 CORE = SUITE / "core"
 SPARQL = SUITE / "sparql"
@@ -78,9 +80,16 @@ TESTS = collect_tests()
 SPARQL_TESTS = collect_tests(SPARQL)
 
 
+#: Tests that take seconds (the SHACL-for-SHACL shapes validate a large graph).
+SLOW_TESTS = {"complex/shacl-shacl"}
+
+
 def _marked(tests, known):
-    return [pytest.param(*t, id=t[0], marks=pytest.mark.xfail(strict=True, reason=known[t[0]])) if t[0] in known
-            else pytest.param(*t, id=t[0]) for t in tests]
+    def marks(name: str) -> list:
+        found = [pytest.mark.xfail(strict=True, reason=known[name])] if name in known else []
+        return found + ([pytest.mark.slow] if name in SLOW_TESTS else [])
+
+    return [pytest.param(*t, id=t[0], marks=marks(t[0])) for t in tests]
 
 
 def canonical_path(graph: rdflib.Graph, path) -> str:

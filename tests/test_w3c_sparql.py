@@ -20,6 +20,8 @@ from w3c_sparql import Outcome, W3CTest, engine_passes, expected_outcome, load_t
 
 from clusterkg.cli import cli
 
+pytestmark = pytest.mark.slow  # the W3C SPARQL 1.1 query suite on two engines
+
 SUITE = SHARED / "w3c-suites" / "rdf-tests" / "sparql" / "sparql11" / "manifest-sparql11-query.ttl"
 #: Tests pyoxigraph 0.5 passes (of 328) when numbers are compared by value; measured.
 FLOOR = 318

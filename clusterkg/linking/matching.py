@@ -147,7 +147,11 @@ class Match:
 
 # --------------------------------------------------------------------------- text helpers
 def normalise(text: str) -> str:
-    """A name folded for comparison: case, spaces, hyphens and punctuation removed."""
+    """A name folded for comparison: case, spaces, hyphens and punctuation removed.
+
+    >>> normalise("Seoul Venture-Valley"), variants("부천시", "ko")
+    ('seoulventurevalley', ['부천시', '부천'])
+    """
     return re.sub(r"[\s\-‐‑·.,'’()]+", "", text.casefold())
 
 

@@ -6,21 +6,25 @@ on the server, reading an endpoint's answer) looks it up here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pyoxigraph as ox
 
 
-@dataclass(frozen=True)
 class Format:
-    """One format: its short name, media type, the other names clients use, and pyoxigraph's format."""
+    """One format: its short name, media type, the other names clients use, and pyoxigraph's format.
 
-    name: str
-    media_type: str
-    kind: str  # "results" (SELECT, ASK) or "rdf" (CONSTRUCT, DESCRIBE, datasets)
-    aliases: tuple[str, ...] = ()
-    results: ox.QueryResultsFormat | None = None
-    rdf: ox.RdfFormat | None = None
+    ``kind`` is ``results`` (SELECT, ASK) or ``rdf`` (CONSTRUCT, DESCRIBE, datasets). A plain class
+    rather than a dataclass: the table is built on every command's start-up path.
+    """
+
+    __slots__ = ("name", "media_type", "kind", "aliases", "results", "rdf")
+
+    def __init__(self, name: str, media_type: str, kind: str, aliases: tuple[str, ...] = (),
+                 results: ox.QueryResultsFormat | None = None, rdf: ox.RdfFormat | None = None) -> None:
+        self.name, self.media_type, self.kind, self.aliases = name, media_type, kind, aliases
+        self.results, self.rdf = results, rdf
+
+    def __repr__(self) -> str:
+        return f"Format({self.name!r}, {self.media_type!r})"
 
     def names(self) -> tuple[str, ...]:
         return (self.name, self.media_type, *self.aliases)

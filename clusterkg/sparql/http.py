@@ -119,34 +119,30 @@ def post_form(url: str, fields: Iterable[tuple[str, str]], *, accept: str, timeo
     return Response(body, content_type.split(";")[0].strip().lower())
 
 
-class _Http(urllib.request.HTTPHandler):
-    """urllib's handler, keeping each connection so that the deadline can close it."""
+class _Tracking(urllib.request.AbstractHTTPHandler):
+    """urllib's handlers, keeping each connection they open so that the deadline can close it."""
 
     def __init__(self, connections: list[http.client.HTTPConnection]) -> None:
         super().__init__()
         self.connections = connections
 
-    def http_open(self, req: urllib.request.Request) -> Any:
+    def _open(self, kind: type[http.client.HTTPConnection], req: urllib.request.Request) -> Any:
         def connect(host: str, **kwargs: Any) -> http.client.HTTPConnection:
-            connection = http.client.HTTPConnection(host, **kwargs)
+            connection = kind(host, **kwargs)
             self.connections.append(connection)
             return connection
 
         return self.do_open(connect, req)
 
 
-class _Https(urllib.request.HTTPSHandler):
-    def __init__(self, connections: list[http.client.HTTPConnection]) -> None:
-        super().__init__()
-        self.connections = connections
+class _Http(_Tracking, urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self._open(http.client.HTTPConnection, req)
 
+
+class _Https(_Tracking, urllib.request.HTTPSHandler):
     def https_open(self, req: urllib.request.Request) -> Any:
-        def connect(host: str, **kwargs: Any) -> http.client.HTTPSConnection:
-            connection = http.client.HTTPSConnection(host, **kwargs)
-            self.connections.append(connection)
-            return connection
-
-        return self.do_open(connect, req)
+        return self._open(http.client.HTTPSConnection, req)
 
 
 def _status_error(url: str, exc: urllib.error.HTTPError) -> HttpError:

@@ -81,6 +81,9 @@ def negotiate(kind: str, accept: str | None, format_param: str | None = None) ->
     An explicit ``format`` parameter (short name or media type) wins over the
     Accept header; ``*/*`` or no header gives the default (JSON results,
     Turtle graphs). Raises :class:`ProtocolError` (406) when nothing fits.
+
+    >>> negotiate("select", "text/csv;q=0.5, application/sparql-results+xml"), negotiate("graph", None, "json")
+    ('xml', 'jsonld')
     """
     table = _table_kind(kind)
     if format_param:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -47,7 +47,7 @@ _LONG1 = "'''(?:(?:'|'')?(?:[^'\\\\]|" + _ECHAR + "))*'''"
 _SHORT2 = '"(?:[^"\\\\\\n\\r]|' + _ECHAR + ')*"'
 _SHORT1 = "'(?:[^'\\\\\\n\\r]|" + _ECHAR + ")*'"
 
-_TOKEN = re.compile(
+_TERMINALS = (
     "|".join(
         f"(?P<{kind}>{pattern})"
         for kind, pattern in (
@@ -64,24 +64,34 @@ _TOKEN = re.compile(
             ("punct", r"\^\^|\|\||&&|!=|<=|>=|<<|>>|\{\||\|\}|[{}()\[\].,;*+\-/!=<>&|^~]"),
             ("other", r"."),
         )
-    ),
-    re.DOTALL,
+    )
 )
 _VARIABLE_NAME = re.compile(r"^[A-Za-z0-9_]+$")
 
 
-@dataclass(frozen=True)
 class Token:
-    """One token: its kind (``iri``, ``pname``, ``var``, ``keyword``, ``punct``, ...), text and place."""
+    """One token: its kind (``iri``, ``pname``, ``var``, ``keyword``, ``punct``, ...), text and place.
 
-    kind: str
-    text: str
-    start: int
-    end: int
+    A plain class rather than a dataclass: this module is on every command's start-up path.
+    """
+
+    __slots__ = ("kind", "text", "start", "end")
+
+    def __init__(self, kind: str, text: str, start: int, end: int) -> None:
+        self.kind, self.text, self.start, self.end = kind, text, start, end
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind!r}, {self.text!r}, {self.start}, {self.end})"
+
+
+@cache
+def _lexer() -> re.Pattern[str]:
+    """The compiled lexer (compiling its Unicode classes takes tens of milliseconds: only when first needed)."""
+    return re.compile(_TERMINALS, re.DOTALL)
 
 
 def _scan(sparql: str) -> Iterator[Token]:
-    for match in _TOKEN.finditer(sparql):
+    for match in _lexer().finditer(sparql):
         yield Token(match.lastgroup or "other", match.group(), match.start(), match.end())
 
 

@@ -22,6 +22,11 @@ def parse_term(value: str) -> Term:
 
     ``<https://...>`` is an IRI; ``"text"@ko`` and ``"5"^^<http://...#integer>``
     are literals as written; anything else is a plain string literal.
+
+    >>> parse_term("<https://w3id.org/clusterkg/id/cluster-bucheon>")
+    <NamedNode value=https://w3id.org/clusterkg/id/cluster-bucheon>
+    >>> parse_term('"부천"@ko'), parse_term("Bucheon")
+    (<Literal value=부천 language=ko>, <Literal value=Bucheon datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>)
     """
     if value.startswith("<") and value.endswith(">"):
         return _iri(value[1:-1])

@@ -14,20 +14,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import InputError, one_line
+from ..inputs import rdf_format
 from ..sparql.results import QueryResult, Term
 from .base import Progress, replace_in_oxigraph, run_oxigraph_query
-
-#: File extensions read as RDF, beyond those pyoxigraph knows itself.
-EXTRA_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML, "json": ox.RdfFormat.JSON_LD}
-
-
-def rdf_format(path: Path) -> ox.RdfFormat:
-    """The RDF syntax of a file, from its extension."""
-    extension = path.suffix.lstrip(".").lower()
-    found = ox.RdfFormat.from_extension(extension) or EXTRA_EXTENSIONS.get(extension)
-    if found is None:
-        raise InputError(f"{path}: unknown RDF file extension {path.suffix!r} (use .ttl, .nt, .nq, .trig, .rdf, .jsonld, .n3)")
-    return found
 
 
 class FileStore:
