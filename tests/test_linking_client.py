@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from servers import free_port
 from stub_http import Reply, stub_server
@@ -28,7 +29,7 @@ def test_answer_user_agent_and_post(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     with stub_server([Reply(body=ONE_ROW)]) as stub:
         c, _ = client(stub.url, tmp_path)
         rows = c.select(QUERY)
-    assert rows == [{"x": {"type": "literal", "value": "1"}}]
+    assert rows == [{"x": ox.Literal("1")}]
     sent = stub.requests[0]
     agent = sent["headers"]["User-Agent"]
     assert agent.startswith("clusterkg/") and "analyst@example.org" in agent and "https://w3id.org/clusterkg/" in agent

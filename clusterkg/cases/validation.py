@@ -24,7 +24,7 @@ import gc
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -35,6 +35,7 @@ from rdflib.namespace import RDF, RDFS
 from .. import shacl
 from ..errors import InputError
 from ..inputs import read_text
+from ..progress import ProgressStart
 from ..resources import data_dir, ontology_files
 from ..shacl import run_pyshacl
 from . import load as loading
@@ -46,7 +47,6 @@ from .rdf_reader import first_lines, read_triples
 CHUNK_SIZE = 500
 
 
-Progress = Callable[[int, int], None]
 
 
 def shape_files() -> list[Path]:
@@ -127,16 +127,17 @@ class Validator:
         """Convert files to entries, linking to the knowledge base's places and classes."""
         return loading.load_all(paths, fmt, self.known, self.closure_map)
 
-    def validate(self, files: Sequence[EntryFile], progress: Progress | None = None,
+    def validate(self, files: Sequence[EntryFile], progress_start: ProgressStart | None = None,
                  workers: int | None = None) -> ValidationReport:
         """Validate converted files chunk by chunk (in parallel when there are several), and map results back."""
         report = ValidationReport(files=len(files), cases=sum(len(f.entries) for f in files))
         chunks = list(_chunks(files, CHUNK_SIZE))
+        progress = progress_start(len(chunks)) if progress_start and len(chunks) > 1 else None
         seen: set[tuple] = set()
-        for done, result in enumerate(self._results(chunks, workers), start=1):
+        for result in self._results(chunks, workers):
             merge(report, result, files, seen)
             if progress:
-                progress(done, len(chunks))
+                progress(1)
         finish(report)
         return report
 
@@ -245,7 +246,7 @@ def validate_files(
     *,
     shapes: Sequence[str | Path] | None = None,
     fmt: str | None = None,
-    progress: Progress | None = None,
+    progress_start: ProgressStart | None = None,
 ) -> tuple[ValidationReport, list[EntryFile]]:
     """Validate entry files; with ``shapes``, any RDF against any SHACL shapes."""
     if not paths:
@@ -255,7 +256,7 @@ def validate_files(
             return validate_with_shapes(paths, shapes, fmt=fmt)
         validator = default_validator()
         files = validator.load(paths, fmt)
-        return validator.validate(files, progress), files
+        return validator.validate(files, progress_start), files
 
 
 def validate_with_shapes(

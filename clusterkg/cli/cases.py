@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from ..errors import CheckFailed
 from ..stores import StoreSettings, open_store
-from .output import write_output
+from .output import progress, write_output
 
 ENTRY_FORMATS = ["yaml", "csv", "ttl", "jsonld"]
 
@@ -18,12 +17,6 @@ input_format = click.option(
     help="Format of the input files (default: from the suffix: .yaml/.yml, .csv, .ttl, .jsonld/.json).",
 )
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-
-
-def _progress(done: int, total: int) -> None:
-    """Progress on standard error, for long validations on a terminal."""
-    if total > 1 and sys.stderr.isatty():
-        click.echo(f"\rvalidating: {done}/{total} chunks", err=True, nl=done == total)
 
 
 @click.command("new-case")
@@ -76,7 +69,8 @@ def validate(files: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...], input_
     from ..cases.issues import render
     from ..cases.validation import validate_files
 
-    report, _ = validate_files(files, shapes=shapes or None, fmt=input_format, progress=_progress)
+    with progress("Validating (chunks)") as start:
+        report, _ = validate_files(files, shapes=shapes or None, fmt=input_format, progress_start=start)
     write_output(render(report, fmt), output)
     if not report.ok:
         raise CheckFailed(f"{report.violations} violation(s) in {len(files)} file(s)")
@@ -97,7 +91,8 @@ def add(settings: StoreSettings, files: tuple[Path, ...], replace: bool, input_f
     from ..cases.issues import render
     from ..cases.validation import validate_files
 
-    report, converted = validate_files(files, fmt=input_format, progress=_progress)
+    with progress("Validating (chunks)") as start:
+        report, converted = validate_files(files, fmt=input_format, progress_start=start)
     if report.issues:
         click.echo(render(report, "text"), err=True, nl=False)
     with open_store(settings, writable=True) as store:

@@ -29,6 +29,7 @@ from typing import Any
 
 from ..errors import EndpointError
 from ..sparql import http
+from ..sparql.results import Term, term_from_json, term_to_json
 
 #: The public Wikidata Query Service.
 WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
@@ -37,7 +38,8 @@ WIKIDATA_SPARQL = "https://query.wikidata.org/sparql"
 CACHE_ENV = "CLUSTERKG_CACHE"
 
 
-Binding = dict[str, dict[str, str]]
+#: One row of an answer: variable -> RDF term (unbound variables left out).
+Binding = dict[str, Term]
 
 
 def default_cache_dir() -> Path:
@@ -165,7 +167,8 @@ class SparqlClient:
 
     def _remember(self, namespace: str, key: str, rows: list[Binding]) -> None:
         if self.cache is not None:
-            body = json.dumps({"head": {"vars": []}, "results": {"bindings": rows}}, ensure_ascii=False)
+            rows_json = [{name: term_to_json(term) for name, term in row.items()} for row in rows]
+            body = json.dumps({"head": {"vars": []}, "results": {"bindings": rows_json}}, ensure_ascii=False)
             self.cache.put(self.endpoint, f"{namespace}\n{key}", body.encode())
 
     def select(self, query: str, *, cache: bool = True) -> list[Binding]:
@@ -217,12 +220,13 @@ class SparqlClient:
 
 
 def parse_bindings(body: bytes, endpoint: str) -> list[Binding]:
-    """The ``results.bindings`` of a JSON answer, or a one-line error if it is not one."""
+    """The rows of a SPARQL JSON answer as RDF terms, or a one-line error if it is not one."""
     try:
         data: Any = json.loads(body)
         bindings = data["results"]["bindings"]
         if not isinstance(bindings, list) or not all(isinstance(b, dict) for b in bindings):
             raise TypeError("bindings is not a list of objects")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        blank: dict[str, Any] = {}
+        return [{name: term_from_json(value, blank) for name, value in row.items()} for row in bindings]
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         raise EndpointError(f"malformed response from {endpoint}: not SPARQL JSON results") from None
-    return bindings

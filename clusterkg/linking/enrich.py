@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from ..namespaces import CKI, DCTERMS, ENRICHMENT_GRAPH, GEO, GEONAMES, OWL, PROV, RDF, SKOS, WD, WDT, XSD
 from ..resources import package_version
-from ..sparql.results import term_from_json, value_of
+from ..sparql.results import value_of
 from ..stores import Store, StoreSettings, open_store
 from .client import SparqlClient
 from .geonames import city_by_id
@@ -96,19 +96,18 @@ def wikidata_values(links: dict[str, list[str]], client: SparqlClient) -> list[V
         for item in items:
             by_item.setdefault(item, []).append(entity)
     rows_by_item = client.select_by_key(
-        "enrich", by_item, values_query, lambda row: row.get("item", {}).get("value"), ITEMS_PER_REQUEST
+        "enrich", by_item, values_query, lambda row: getattr(row.get("item"), "value", None), ITEMS_PER_REQUEST
     )
     out: list[Value] = []
     for item, rows in sorted(rows_by_item.items()):
         for row in rows:
-            try:
-                what, term = row["what"]["value"], term_from_json(row["value"])
-            except (KeyError, TypeError, ValueError):
+            what, term = row.get("what"), row.get("value")
+            if not isinstance(what, ox.Literal) or what.value not in PROPERTIES:
                 continue
-            if not isinstance(term, ox.NamedNode | ox.Literal) or what not in PROPERTIES:
+            if not isinstance(term, ox.NamedNode | ox.Literal):
                 continue
             for entity in by_item[item]:
-                out.append(Value(entity, what, term, item, client.endpoint))
+                out.append(Value(entity, what.value, term, item, client.endpoint))
     return out
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,8 +34,9 @@ import pyoxigraph as ox
 
 from ..errors import InputError
 from ..namespaces import CKI, DCTERMS, LINKS_GRAPH, OWL, PROV, RDF, RDFS, SEMAPV, SKOS, SSSOM, WD, WDT, XSD
+from ..progress import Progress, ProgressStart
 from ..stores import Store, StoreSettings, open_store
-from .client import SparqlClient
+from .client import Binding, SparqlClient
 from .entities import find_entities
 from .matching import DEFAULT_THRESHOLD, LANGS, Candidate, Entity, Match, normalise, parse_point, rank, variants
 
@@ -111,16 +112,17 @@ def details_query(items: Sequence[str]) -> str:
     )
 
 
-def candidates_from_rows(rows: Iterable[dict]) -> dict[str, Candidate]:
+def candidates_from_rows(rows: Iterable[Binding]) -> dict[str, Candidate]:
     """Fold the rows of :func:`details_query` into candidates."""
     found: dict[str, Candidate] = {}
     for row in rows:
-        try:
-            item, what, value = row["item"]["value"], row["what"]["value"], row["value"]
-        except (KeyError, TypeError):
+        item, what = _iri_of(row.get("item")), _text_and_language(row.get("what"))[0]
+        if item is None or not what or "value" not in row:
             continue
         c = found.setdefault(item, Candidate(item))
-        text, lang = value.get("value", ""), value.get("xml:lang", "")
+        value = row["value"]
+        text = value.value if isinstance(value, ox.NamedNode) else _text_and_language(value)[0]
+        lang = _text_and_language(value)[1]
         if what == "label":
             c.labels.setdefault(lang, []).append(text)
         elif what == "alias":
@@ -150,7 +152,6 @@ def candidates_from_rows(rows: Iterable[dict]) -> dict[str, Candidate]:
     return found
 
 
-Progress = Callable[[int], None]
 
 
 def reconcile(
@@ -170,15 +171,15 @@ def reconcile(
         names = {e.iri: {_name_key(n) for n in search_names(e)} for e in batch}
         hits = client.select_by_key(
             "search", set().union(*names.values()), lambda keys: search_query(map(_key_name, keys)),
-            lambda row: _name_key((row["name"]["value"], row["name"].get("xml:lang", ""))), len(names) * 8,
+            lambda row: _name_key(_text_and_language(row.get("name"))), len(names) * 8,
         )
         wanted = {
-            iri: {row["item"]["value"] for key in keys for row in hits.get(key, []) if "item" in row}
+            iri: {item for key in keys for row in hits.get(key, []) if (item := _iri_of(row.get("item")))}
             for iri, keys in names.items()
         }
         details = client.select_by_key(
             "details", set().union(*wanted.values()), details_query,
-            lambda row: row.get("item", {}).get("value"), DETAILS_CHUNK,
+            lambda row: _iri_of(row.get("item")), DETAILS_CHUNK,
         )
         for entity in batch:
             items = sorted(wanted[entity.iri])
@@ -187,6 +188,16 @@ def reconcile(
         if progress:
             progress(len(batch))
     return matches
+
+
+def _text_and_language(term: object) -> tuple[str, str]:
+    if isinstance(term, ox.Literal):
+        return term.value, term.language or ""
+    return "", ""
+
+
+def _iri_of(term: object) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
 
 
 def _name_key(name: tuple[str, str]) -> str:
@@ -254,7 +265,7 @@ def link(
     threshold: float = DEFAULT_THRESHOLD,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
-    progress_start: Callable[[int], Progress] | None = None,
+    progress_start: ProgressStart | None = None,
 ) -> LinkReport:
     """Reconcile the store's unlinked entities and, unless ``dry_run``, write the links.
 

@@ -23,7 +23,7 @@ set of stated axioms (see :mod:`.explain`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeGuard, cast
@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from ..errors import InputError, ReasonerError
 from ..inputs import parse_rdf, rdf_format
 from ..namespaces import INFERRED_GRAPH, OWL, RDFS, shorten_iris
+from ..progress import Say
 from ..stores.base import Store
 from .axioms import TYPE, Triple, is_builtin, render, short, split_axioms
 from .explain import SUBCLASS, Explanation, explain_entailment, explain_inconsistency
@@ -43,7 +44,6 @@ SUBPROPERTY = ox.NamedNode(RDFS + "subPropertyOf")
 STATED_QUERY = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}>) }}"
 
 
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -209,7 +209,7 @@ def reason(
     explain: bool = False,
     explain_limit: int = 10,
     quads: list[tuple[Triple, str]] | None = None,
-    progress: Progress | None = None,
+    progress: Say | None = None,
 ) -> ReasoningResult:
     """Check consistency, classify, and collect what follows from the stated facts.
 

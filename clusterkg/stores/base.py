@@ -10,7 +10,7 @@ pyoxigraph store (:mod:`.embedded`), a remote SPARQL 1.1 endpoint
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -18,12 +18,11 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from ..errors import QueryError, StoreError, one_line
+from ..progress import Progress
 from ..sparql.results import QueryResult, Term, from_oxigraph
 
 STORE_ENV = "CLUSTERKG_STORE"
 
-#: Called with the number of triples written after each batch of a write.
-Progress = Callable[[int], None]
 
 
 class Store(Protocol):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..progress import ProgressStart
 from ..sparql.results import value_of
-from .base import Progress, Store
+from .base import Store
 from .embedded import open_embedded
 from .remote import DEFAULT_BATCH_SIZE, EndpointStore
 
@@ -42,7 +42,7 @@ def push(
     source: Store,
     target: Store,
     *,
-    progress_start: Callable[[int], Progress] | None = None,
+    progress_start: ProgressStart | None = None,
 ) -> LoadSummary:
     """Make ``target`` hold exactly the named graphs of ``source`` (the whole knowledge base).
 
@@ -71,7 +71,7 @@ def push_to_endpoint(
     store_dir: Path | None = None,
     batch_size: int | None = None,
     timeout: int | None = None,
-    progress_start: Callable[[int], Progress] | None = None,
+    progress_start: ProgressStart | None = None,
 ) -> LoadSummary:
     """Push the embedded store's whole knowledge base to a SPARQL endpoint."""
     target = EndpointStore(url, update_url, timeout=timeout, batch_size=batch_size or DEFAULT_BATCH_SIZE)

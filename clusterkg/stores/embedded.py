@@ -26,9 +26,10 @@ import pyoxigraph as ox
 
 from ..errors import StoreError, one_line
 from ..namespaces import kb_graph
+from ..progress import Progress
 from ..resources import files_digest, ontology_files
 from ..sparql.results import QueryResult, Term
-from .base import STORE_ENV, Progress, replace_in_oxigraph, run_oxigraph_query
+from .base import STORE_ENV, replace_in_oxigraph, run_oxigraph_query
 
 LOCK_TIMEOUT_ENV = "CLUSTERKG_LOCK_TIMEOUT"
 

@@ -15,8 +15,9 @@ import pyoxigraph as ox
 
 from ..errors import InputError, one_line
 from ..inputs import rdf_format
+from ..progress import Progress
 from ..sparql.results import QueryResult, Term
-from .base import Progress, replace_in_oxigraph, run_oxigraph_query
+from .base import replace_in_oxigraph, run_oxigraph_query
 
 
 class FileStore:

@@ -31,10 +31,10 @@ import pyoxigraph as ox
 
 from ..errors import EndpointError, QueryError
 from ..namespaces import GRAPH
+from ..progress import Progress
 from ..sparql import http
 from ..sparql.results import QueryResult, Term, parse_graph, parse_results
 from ..sparql.syntax import QUERY_FORMS, bind_values, require_form
-from .base import Progress
 
 DEFAULT_TIMEOUT = 60
 TIMEOUT_ENV = "CLUSTERKG_ENDPOINT_TIMEOUT"
