@@ -1,12 +1,25 @@
-"""clusterkg: a knowledge graph of industrial clusters with semantic query."""
+"""clusterkg: a knowledge graph of industrial clusters with semantic query.
+
+In Python (and in a notebook), ``kb = clusterkg.open()`` gives the knowledge
+base: ``kb.query(...)``, ``kb.compare(...)``, ``kb.myths()``, ``kb.validate(...)``,
+``kb.add(...)`` (see :mod:`clusterkg.api`).
+"""
 
 from __future__ import annotations
 
+from typing import Any
 
-def __getattr__(name: str) -> str:
-    """``__version__`` is read from the installed metadata on first use (it costs ~50 ms)."""
+__all__ = ["KnowledgeBase", "__version__", "open"]
+
+
+def __getattr__(name: str) -> Any:
+    """``open``, ``KnowledgeBase`` and ``__version__`` are loaded on first use, so that the command line starts fast."""
     if name == "__version__":
         from .resources import package_version
 
         return package_version()
+    if name in ("open", "KnowledgeBase"):
+        from . import api
+
+        return getattr(api, name)
     raise AttributeError(f"module 'clusterkg' has no attribute {name!r}")
