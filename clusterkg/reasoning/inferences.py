@@ -23,7 +23,7 @@ set of stated axioms (see :mod:`.explain`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeGuard, cast
@@ -36,6 +36,7 @@ from ..namespaces import INFERRED_GRAPH, OWL, RDFS, shorten_iris
 from ..progress import Say
 from ..stores.base import Store
 from .axioms import TYPE, Triple, is_builtin, render, short, split_axioms
+from .closure import complete
 from .explain import SUBCLASS, Explanation, explain_entailment, explain_inconsistency
 from .reasoners import choose_reasoner, declare_individuals, run_hermit, run_owlrl, split_by_datatype, vocabulary_of
 
@@ -161,6 +162,7 @@ def select_inferences(stated: set[Triple], closure: set[Triple]) -> _Selection:
         elif p.value in object_props and individual(s) and individual(o):
             entailed.append(t)
 
+    restates = _inverse_of_stated(stated)
     types_of: dict[ox.NamedNode, set[str]] = defaultdict(set)
     links_of: dict[tuple[ox.NamedNode, ox.NamedNode], set[str]] = defaultdict(set)
     for s, p, o in everything:
@@ -178,7 +180,7 @@ def select_inferences(stated: set[Triple], closure: set[Triple]) -> _Selection:
         elif p != SUBCLASS:
             others = links_of[(s, o)] - {p.value}
             if not any(p.value in all_props.get(q, ()) and q not in all_props.get(p.value, ()) for q in others):
-                if not _inverse_of_stated(t, stated):
+                if not restates(t):
                     links.append(t)
     return _Selection(types, links, subclasses, entailed)
 
@@ -191,15 +193,19 @@ def _equivalences(triples: Iterable[Triple]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _inverse_of_stated(triple: Triple, stated: set[Triple]) -> bool:
-    """Whether a link only restates a stated link read backwards (an owl:inverseOf pair)."""
-    s, p, o = triple
-    inverses = {
-        b if a == p else a
-        for a, q, b in stated
-        if q.value == OWL + "inverseOf" and p in (a, b) and isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode)
-    }
-    return any((o, inverse, s) in stated for inverse in inverses)
+def _inverse_of_stated(stated: set[Triple]) -> Callable[[Triple], bool]:
+    """A test of whether a link only restates a stated link read backwards (an owl:inverseOf pair)."""
+    inverses: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
+    for a, q, b in stated:
+        if q.value == OWL + "inverseOf" and isinstance(a, ox.NamedNode) and isinstance(b, ox.NamedNode):
+            inverses[a].add(b)
+            inverses[b].add(a)
+
+    def restates(triple: Triple) -> bool:
+        s, p, o = triple
+        return any((o, inverse, s) in stated for inverse in inverses.get(p, ()))
+
+    return restates
 
 
 def reason(
@@ -241,9 +247,9 @@ def reason(
         result.consistent = answer.consistent
         result.unsatisfiable = answer.unsatisfiable
         if answer.consistent:
-            say("completing with the OWL-RL rules")
-            closure, result.clashes = run_owlrl(triples + sorted(answer.additions, key=str))
-        else:
+            say("completing HermiT's answer with the class and property hierarchies")
+            closure = complete(triples, answer.additions)
+        else:  # the OWL-RL rules name the clashes that explanations start from
             closure, result.clashes = run_owlrl(triples)
     else:
         closure, result.clashes = run_owlrl(triples)
