@@ -16,7 +16,7 @@ from clusterkg.cases import add as cases
 from clusterkg.cases.model import CASE_PREFIX
 from clusterkg.cases.validation import validate_files
 from clusterkg.errors import CheckFailed, InputError, NotFoundError, StoreError
-from clusterkg.namespaces import case_graph, kb_graph
+from clusterkg.namespaces import case_graph
 from clusterkg.stores import base as store_mod
 from clusterkg.stores import open_embedded
 

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from clusterkg.cases import model as entries
 from clusterkg.cases.load import load, load_all
-from clusterkg.cases.model import CKG, CKI, FIELDS, KnownTerms, Location
+from clusterkg.cases.model import CKG, CKI, FIELDS, Location
 from clusterkg.cases.templates import field_table, template
 from clusterkg.errors import InputError
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from clusterkg.cli import cli
 from clusterkg.cases.load import load
+from clusterkg.cli import cli
 from clusterkg.errors import InputError
 
 REAL = Path(__file__).parent / "fixtures" / "cases" / "real"

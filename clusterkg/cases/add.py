@@ -127,8 +127,8 @@ def concepts_graph(store: Store, new: dict[str, list[ox.Triple]], written: dict[
     if not any(s.startswith(CKI) and not s.startswith(CASE_PREFIX) for s in by_subject):
         from .terms import paper_industry_triples
 
-        for iri, triples in paper_industry_triples().items():
-            by_subject.setdefault(iri, [triple_to_oxigraph(t) for t in triples])
+        for iri, described in paper_industry_triples().items():
+            by_subject.setdefault(iri, [triple_to_oxigraph(tuple(t)) for t in described])
     keep = {s for s in by_subject if s.startswith(CKI)} | (named & set(by_subject))
     todo = list(keep)
     while todo:

@@ -261,10 +261,8 @@ PLACE_KINDS = {
     "region": ("Region", "IndustrialRegion", "Country"),
     "city": ("City", "District", "PlannedDistrict", "MatureIndustrialArea"),
 }
-_PLACE_CLASSES = ("Place", "Country", "Region", "City", "District", "IndustrialRegion", "PlannedDistrict",
-                  "MatureIndustrialArea")
-_ORG_CLASSES = ("Organisation", "Firm", "ResearchInstitute", "University", "Government", "CulturalInstitution",
-                "Plant")
+_PLACE_CLASSES = ("Place", "Country", *PLACE_KINDS["region"][:2], *PLACE_KINDS["city"])
+_ORG_CLASSES = ("Organisation", "Firm", "ResearchInstitute", "University", "Government", "CulturalInstitution", "Plant")
 #: Concept kinds an entry names -> the classes of their terms.
 CONCEPT_CLASSES = {"industry": ("Industry", "HighTechIndustry"), "instrument": ("PolicyInstrument",),
                    "stage": ("LifeCycleStage",)}
@@ -286,18 +284,17 @@ class KnownTerms:
     concepts: dict[str, dict[str, str]] = field(default_factory=dict)
     #: IRIs the shipped knowledge base describes (its individuals and the ontology's terms)
     shipped: set[str] = field(default_factory=set)
-    #: the ontology's ckg: properties and classes
-    properties: set[str] = field(default_factory=set)
-    classes: set[str] = field(default_factory=set)
+    properties: set[str] = field(default_factory=set)  # the ontology's ckg: properties
+    classes: set[str] = field(default_factory=set)  # and classes
 
     @classmethod
     def from_graph(cls, graph: Graph) -> KnownTerms:
         from rdflib.namespace import OWL
 
         terms = cls()
-        place_classes = {CKG[name]: name for name in _PLACE_CLASSES}
-        org_classes = {CKG[name] for name in _ORG_CLASSES}
-        concept_classes = {CKG[name]: kind for kind, names in CONCEPT_CLASSES.items() for name in names}
+        place_classes: dict[Any, str] = {CKG[name]: name for name in _PLACE_CLASSES}
+        org_classes: set[Any] = {CKG[name] for name in _ORG_CLASSES}
+        concept_classes: dict[Any, str] = {CKG[name]: kind for kind, names in CONCEPT_CLASSES.items() for name in names}
         located: dict[str, str] = {}
         for subject, cls_ in graph.subject_objects(RDF.type):
             if not isinstance(subject, URIRef):
@@ -330,17 +327,18 @@ class KnownTerms:
         for subject in graph.subjects():
             if isinstance(subject, URIRef):
                 terms.shipped.add(str(subject))
-        for place, parent in graph.subject_objects(CKG.locatedIn):
-            located[str(place)] = str(parent)
+        for child, parent in graph.subject_objects(CKG.locatedIn):
+            located[str(child)] = str(parent)
         countries = {iri: _country_code(graph, URIRef(iri)) for iri, name in terms.place_classes.items()
                      if name == "Country"}
-        for place in terms.place_classes:
-            seen, node = set(), place
+        for place_iri in terms.place_classes:
+            seen: set[str] = set()
+            node: str = place_iri
             while node in located and node not in seen and node not in countries:
                 seen.add(node)
                 node = located[node]
             if countries.get(node):
-                terms.place_countries[place] = countries[node]
+                terms.place_countries[place_iri] = countries[node]
         return terms
 
 
@@ -351,7 +349,6 @@ def _country_code(graph: Graph, country: URIRef) -> str:
         return str(code)
     from ..errors import NotFoundError
     from ..linking.geonames import country as iso_country
-
     for label in graph.objects(country, RDFS.label):
         try:
             return iso_country(str(label)).alpha_2
@@ -365,8 +362,6 @@ def concept_keys(text: str) -> list[str]:
 
     >>> concept_keys("Semiconductor industries")
     ['semiconductor-industries', 'semiconductor-industry', 'semiconductor']
-    >>> concept_keys("반도체산업")
-    ['반도체산업', '반도체']
     """
     key = re.sub(r"[\s_\-·]+", "-", text.strip().casefold()).strip("-")
     forms = [key, _singular(key)]
@@ -380,9 +375,7 @@ def concept_keys(text: str) -> list[str]:
 def _singular(key: str) -> str:
     if key.endswith("ies") and len(key) > 4:
         return key[:-3] + "y"
-    if key.endswith("s") and not key.endswith("ss") and len(key) > 3:
-        return key[:-1]
-    return key
+    return key[:-1] if key.endswith("s") and not key.endswith("ss") and len(key) > 3 else key
 
 
 def new_graph() -> Graph:

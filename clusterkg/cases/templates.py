@@ -12,7 +12,6 @@ from ..namespaces import PREFIXES
 from .model import CKG, CKI_IRI, CLUSTER_TYPES, CSV_COLUMNS, FIELD_BY_NAME, FIELDS, SOURCE_FIELDS
 from .validation import Validator, default_validator
 
-
 #: The example of the documentation (docs/entry-format.md): a filled case, as the CSV template's commented row.
 EXAMPLE = {
     "id": "pangyo-techno-valley", "name_ko": "판교테크노밸리", "name_en": "Pangyo Techno Valley",
