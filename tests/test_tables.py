@@ -134,8 +134,8 @@ def test_the_table_shows_labels_not_iris(store) -> None:
     assert " cluster " not in f" {header} ".replace("|", " ")  # ?cluster is shown by ?clusterLabel
     assert table.rstrip().endswith("(10 rows)")
     assert max(results.text_width(line) for line in table.splitlines()) <= 600
-    narrow = results.serialize(answer, "table", labels=labels, width=90, hide=hide).decode()
-    assert max(results.text_width(line) for line in narrow.splitlines()) <= 90
+    narrow = results.serialize(answer, "table", labels=labels, width=130, hide=hide).decode()
+    assert max(results.text_width(line) for line in narrow.splitlines()) <= 130
 
 
 def test_an_iri_without_label_is_a_prefixed_name() -> None:
