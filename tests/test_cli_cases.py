@@ -28,24 +28,39 @@ def test_every_command_has_help(runner: CliRunner) -> None:
         assert "Usage: " in result.output and len(result.output.splitlines()) > 4
 
 
-def test_new_case_yaml_template_validates_clean(runner: CliRunner, tmp_path: Path) -> None:
+def test_new_case_template_fails_until_filled(runner: CliRunner, tmp_path: Path) -> None:
+    """Issue 11: `new-case > x.yaml && add x.yaml` adds nothing; the placeholders are reported, line by line."""
     result = runner.invoke(cli, ["new-case"])
     assert result.exit_code == 0
     assert "# A new cluster case for clusterkg" in result.output
-    assert "ict-infrastructure" in result.output and "growth" in result.output  # from the ontology
+    assert "semiconductor" in result.output and "KSIC10:26" in result.output  # concepts and codes
     path = tmp_path / "mine.yaml"
     path.write_text(result.output, encoding="utf-8")
     assert isinstance(yaml.safe_load(result.output), list)
-    checked = runner.invoke(cli, ["validate", str(path)])
+    store = ["--store", str(tmp_path / "store")]
+    checked = runner.invoke(cli, [*store, "validate", str(path)])
+    assert checked.exit_code == 1, checked.output
+    for field in ("name_ko", "name_en", "type", "country", "industries", "source.citation"):
+        assert f"{field} still holds the template's placeholder" in checked.output
+    assert runner.invoke(cli, [*store, "add", str(path)]).exit_code == 1
+    filled = (result.output.replace('"<name in Korean>"', "판교테크노밸리").replace('"<name in English>"', "Pangyo")
+              .replace('"<industrial, high-tech, mature or bio>"', "high-tech")
+              .replace('"<two-letter ISO code, e.g. KR>"', "KR").replace("[<an industry or SCHEME:CODE>]", "[IT]")
+              .replace('"<author, title, publisher, year>"', "Wikipedia, Pangyo Techno Valley"))
+    path.write_text(filled, encoding="utf-8")
+    checked = runner.invoke(cli, [*store, "validate", str(path)])
     assert checked.exit_code == 0, checked.output
-    assert checked.output.endswith("1 file(s), 1 case(s): 0 violation(s), 0 warning(s), 0 info(s) -- conforms\n")
 
 
 def test_new_case_csv_template(runner: CliRunner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["new-case", "--format", "csv", "-o", str(tmp_path / "mine.csv")])
     assert result.exit_code == 0 and result.output == ""
-    checked = runner.invoke(cli, ["validate", str(tmp_path / "mine.csv")])
-    assert checked.exit_code == 0, checked.output
+    checked = runner.invoke(cli, ["--store", str(tmp_path / "s"), "validate", str(tmp_path / "mine.csv")])
+    assert checked.exit_code == 2 and "has a header but no case rows" in checked.output  # the example is a comment
+    text = (tmp_path / "mine.csv").read_text(encoding="utf-8").replace("# example: ", "")
+    (tmp_path / "mine.csv").write_text(text, encoding="utf-8")
+    checked = runner.invoke(cli, ["--store", str(tmp_path / "s"), "validate", str(tmp_path / "mine.csv")])
+    assert checked.exit_code == 0, checked.output  # uncommented, the documented example validates
 
 
 def test_convert_shows_the_rdf(runner: CliRunner) -> None:

@@ -126,16 +126,16 @@ def test_the_table_shows_labels_not_iris(store) -> None:
     answer = results.materialize(queries.run_named(store, "clusters", {"lang": "ko"}))
     labels = results.lookup_labels(store, results.result_iris(answer), "ko")
     hide = results.table_hidden(answer.variables, {"lang"})
-    table = results.serialize(answer, "table", labels=labels, width=240, hide=hide).decode()
+    table = results.serialize(answer, "table", labels=labels, width=600, hide=hide).decode()
     assert "부천 성숙산업 클러스터" in table and "훼어차일드 반도체공장" in table
     assert "https://" not in table and "cluster-bucheon" not in table
     header = table.splitlines()[0]
     assert "clusterLabel" in header and "lang" not in header.split(" | ")[0]
     assert " cluster " not in f" {header} ".replace("|", " ")  # ?cluster is shown by ?clusterLabel
     assert table.rstrip().endswith("(10 rows)")
-    assert max(results.text_width(line) for line in table.splitlines()) <= 240
-    narrow = results.serialize(answer, "table", labels=labels, width=90, hide=hide).decode()
-    assert max(results.text_width(line) for line in narrow.splitlines()) <= 90
+    assert max(results.text_width(line) for line in table.splitlines()) <= 600
+    narrow = results.serialize(answer, "table", labels=labels, width=130, hide=hide).decode()
+    assert max(results.text_width(line) for line in narrow.splitlines()) <= 130
 
 
 def test_an_iri_without_label_is_a_prefixed_name() -> None:

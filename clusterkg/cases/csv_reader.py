@@ -1,4 +1,10 @@
-"""Case entries in CSV: a header of field names, a case a row; lists separated by ``;``."""
+"""Case entries in CSV (RFC 4180): a header of field names, a case a row; lists separated by ``;``.
+
+The standard dialect, with nothing guessed: fields separated by ``delimiter`` (``,`` unless told, ``;``
+or a tab for other spreadsheets), quoted with ``"``, a quote inside a quoted field doubled (``""``).
+A row whose first cell begins with ``#`` is a comment (the template's example row). A row with more or
+fewer cells than the header is an error naming its row.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +17,11 @@ from .convert import Converter
 from .model import CSV_COLUMNS, FIELD_BY_NAME, EntryFile
 
 
-def read_csv(converter: Converter, text: str) -> EntryFile:
+def read_csv(converter: Converter, text: str, delimiter: str = ",") -> EntryFile:
     """Convert the case rows of a CSV document."""
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect, strict=True)
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise InputError(f"the CSV delimiter must be one character other than a quote or a line break, not {delimiter!r}")
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -25,7 +29,9 @@ def read_csv(converter: Converter, text: str) -> EntryFile:
     header = [h.strip() for h in header]
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if unknown:
-        raise InputError(f"{converter.path}: row 1: {converter._unknown_message(unknown[0], CSV_COLUMNS)}")
+        hint = next((f" (the header holds {d!r}: use --delimiter '{d}')" for d in ";\t,|" if d != delimiter
+                     and d in unknown[0]), "")
+        raise InputError(f"{converter.path}: row 1: {converter._unknown_message(unknown[0], CSV_COLUMNS)}{hint}")
     duplicates = {h for h in header if header.count(h) > 1}
     if duplicates:
         raise InputError(f"{converter.path}: row 1: the column {sorted(duplicates)[0]!r} is given twice")
@@ -39,10 +45,12 @@ def read_csv(converter: Converter, text: str) -> EntryFile:
         except csv.Error as exc:
             raise InputError(f"{converter.path}: row {start}: CSV error: {exc}") from None
         row, start = start, reader.line_num + 1
-        if not any(c.strip() for c in cells):
+        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue
-        if len(cells) > len(header):
-            raise InputError(f"{converter.path}: row {row}: {len(cells)} cells but the header has {len(header)} columns")
+        if len(cells) != len(header):
+            what = "more" if len(cells) > len(header) else "fewer"
+            raise InputError(f"{converter.path}: row {row}: {len(cells)} cells but the header has {len(header)} "
+                             f"columns ({what} cells than columns; is the delimiter {delimiter!r} right?)")
         values = {h: c.strip() for h, c in zip(header, cells) if c.strip()}
         fields: dict[str, tuple[Any, int]] = {}
         source: dict[str, tuple[Any, int]] = {}

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF
 
 from ..errors import InputError
 from ..namespaces import PREFIXES, SH, SHAPES, compact
-from .model import EntryFile, language_of, new_graph
+from .model import EntryFile, Problem, language_of, new_graph
 
 SEVERITIES = {SH + "Violation": "violation", SH + "Warning": "warning", SH + "Info": "info"}
 
@@ -188,6 +188,24 @@ def _copy_result(source: Graph, result: Any, target: Graph) -> None:
             target.add((node, p, o))
             if isinstance(o, BNode):
                 todo.append(o)
+
+
+def add_problems(report: ValidationReport, problems: Sequence[Problem]) -> None:
+    """Add what the entry rules refused (:mod:`clusterkg.cases.rules`) as violations, each once."""
+    seen = {(i.file, i.line, i.row, i.message_en) for i in report.issues}
+    for problem in problems:
+        where = problem.location
+        issue = Issue(
+            severity="violation", message_en=problem.message_en, message_ko=problem.message_ko,
+            file=where.file if where else None, line=where.line if where else None,
+            row=where.row if where else None, entity=compact(problem.entity) if problem.entity else None,
+            field=problem.field or (where.field if where else None), value=problem.value,
+            shape=f"ckgsh:{problem.rule}",
+        )
+        key = (issue.file, issue.line, issue.row, issue.message_en)
+        if key not in seen:
+            seen.add(key)
+            report.issues.append(issue)
 
 
 def finish(report: ValidationReport) -> None:

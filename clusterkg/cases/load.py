@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..errors import InputError
 from ..inputs import read_text
-from ..namespaces import PREFIXES, SCHEMA
+from ..namespaces import GEO, PREFIXES, SCHEMA, WDT
 from .convert import Converter
 from .csv_reader import read_csv
 from .model import FORMATS, SUFFIXES, EntryFile, KnownTerms, Location, new_graph
 from .rdf_reader import read_rdf
+from .rules import check_file
+from .terms import Terms
 from .yaml_reader import read_yaml
 
 
@@ -31,29 +34,71 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
 
 
 def load(path: str | Path, fmt: str | None = None, known: KnownTerms | None = None,
-         closure: dict[str, set[str]] | None = None) -> EntryFile:
-    """Read one entry file and convert it to RDF.
+         closure: dict[str, set[str]] | None = None, *, terms: Terms | None = None,
+         delimiter: str = ",") -> EntryFile:
+    """Read one entry file and convert it to RDF, then apply the entry rules (:mod:`.rules`).
 
     ``known`` links places and organisations to the knowledge base's; ``closure``
-    (class -> superclasses) lets Turtle and JSON-LD cases use any cluster subclass.
+    (class -> superclasses) lets Turtle and JSON-LD cases use any cluster subclass;
+    ``terms`` resolves industries and instruments (with local vocabularies);
+    ``delimiter`` is the CSV field separator.
     """
     path = Path(path)
     fmt = detect_format(path, fmt)
     text = read_text(path)
     if not text.strip():
         raise InputError(f"{path}: the file is empty")
-    known = known or KnownTerms()
+    known = known or shipped_terms()
+    terms = terms or Terms(known)
     if fmt == "yaml":
-        return read_yaml(Converter(str(path), "yaml", known), text)
-    if fmt == "csv":
-        return read_csv(Converter(str(path), "csv", known), text)
-    return read_rdf(path, fmt, text, closure)
+        result = read_yaml(Converter(str(path), "yaml", known, terms), text)
+    elif fmt == "csv":
+        result = read_csv(Converter(str(path), "csv", known, terms), text, delimiter)
+    else:
+        result = read_rdf(path, fmt, text, closure)
+        code_concepts(result, terms)
+    check_file(result, known)
+    return result
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_terms() -> KnownTerms:
+    """The knowledge base's terms, read from the ontology files once (what files are read against by default)."""
+    from ..kb import load_graph
+    from ..resources import ontology_files
+
+    return KnownTerms.from_graph(load_graph(ontology_files()))
+
+
+def code_concepts(entry_file: EntryFile, terms: Terms) -> None:
+    """Classification codes and vocabulary terms an RDF entry names by IRI: their concept triples, or a problem."""
+    from ..linking.industries import SCHEMES
+    from .model import CKG, Problem
+    from .terms import Unresolved
+
+    schemes = {iri + "/": name for name, iri in SCHEMES.items()}
+    for entry in entry_file.entries:
+        for s, p, o in entry.triples:
+            if p not in (CKG.hasIndustry, CKG.hasMainIndustry, CKG.appliesInstrument):
+                continue
+            iri = str(o)
+            scheme = next((name for prefix, name in schemes.items() if iri.startswith(prefix)), None)
+            try:
+                if scheme is not None:
+                    _, concepts = terms.resolve("industry", f"{scheme}:{iri.rsplit('/', 1)[-1]}")
+                    entry_file.concepts.update(concepts)
+                elif iri in terms.vocabulary.triples:
+                    entry_file.concepts[iri] = terms.vocabulary.triples[iri]
+            except Unresolved as exc:
+                entry_file.problems.append(Problem(entry_file.locate(s, p, o), exc.message_en, exc.message_ko,
+                                                   entity=entry.iri, field=str(p), value=iri))
 
 
 def load_all(paths: Iterable[str | Path], fmt: str | None = None, known: KnownTerms | None = None,
-             closure: dict[str, set[str]] | None = None) -> list[EntryFile]:
+             closure: dict[str, set[str]] | None = None, *, terms: Terms | None = None,
+             delimiter: str = ",") -> list[EntryFile]:
     """Read several files; an id used twice, in one file or across files, is an error."""
-    files = [load(p, fmt, known, closure) for p in paths]
+    files = [load(p, fmt, known, closure, terms=terms, delimiter=delimiter) for p in paths]
     seen: dict[str, Location] = {}
     for entry_file in files:
         for entry in entry_file.entries:
@@ -72,9 +117,14 @@ def serialize(files: Sequence[EntryFile], fmt: str = "ttl") -> str:
         raise InputError(f"unknown RDF format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
     graph = new_graph()
     graph.bind("schema", SCHEMA)
+    graph.bind("wdt", WDT)
+    graph.bind("geo", GEO)
     for entry_file in files:
         for triple in entry_file.graph():
             graph.add(triple)
+        for triples in entry_file.concepts.values():
+            for triple in triples:
+                graph.add(triple)
     if fmt == "jsonld":
         context = {prefix: iri for prefix, iri in PREFIXES.items()}
         return graph.serialize(format="json-ld", context=context, indent=2)

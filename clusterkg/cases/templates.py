@@ -12,84 +12,89 @@ from ..namespaces import PREFIXES
 from .model import CKG, CKI_IRI, CLUSTER_TYPES, CSV_COLUMNS, FIELD_BY_NAME, FIELDS, SOURCE_FIELDS
 from .validation import Validator, default_validator
 
-
-def _pick(concepts: dict[str, list[str]], kind: str, wanted: list[str]) -> list[str]:
-    known = concepts.get(kind, [])
-    return [name for name in wanted if name in known] or known[:1]
+#: The example of the documentation (docs/entry-format.md): a filled case, as the CSV template's commented row.
+EXAMPLE = {
+    "id": "pangyo-techno-valley", "name_ko": "판교테크노밸리", "name_en": "Pangyo Techno Valley",
+    "type": "high-tech", "country": "KR", "region": "경기도", "city": "Seongnam",
+    "industries": "software publishing;KSIC10:5821", "main_industries": "ISIC4:62", "stage": "growth",
+    "start_year": "about 2011", "instruments": "ict-infrastructure;human-resource-support",
+    "source_citation": "Your source: author, title, publisher, year", "source_url": "https://…",
+}
 
 
 def template(fmt: str = "yaml", concepts: dict[str, list[str]] | None = None) -> str:
-    """A commented template for a new case, listing the allowed values that the ontology knows."""
+    """A template for a new case: placeholders (``<...>``) that fail validation until they are filled in, and
+    comments saying what each field takes (the allowed values that the ontology knows)."""
     concepts = concepts or {}
-    industries = _pick(concepts, "industry", ["it", "semiconductor"])
-    instruments = _pick(concepts, "instrument", ["ict-infrastructure", "human-resource-support"])
     if fmt == "csv":
-        example = {
-            "id": "pangyo-techno-valley", "name_ko": "판교테크노밸리", "name_en": "Pangyo Techno Valley",
-            "type": "high-tech", "country": "KR", "region": "경기도", "city": "성남시",
-            "industries": ";".join(industries), "main_industries": ";".join(industries[:1]),
-            "stage": "growth", "start_year": "2005", "firms": "1300", "anchor_organisations": "",
-            "instruments": ";".join(instruments), "wikidata": "", "geonames": "",
-            "comment": "", "source_citation": "Author, Title, Publisher, Year", "source_url": "https://example.org/report",
-            "source_page": "12",
-        }
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
+        example = dict(EXAMPLE, id="# example: " + EXAMPLE["id"])
         writer.writerow([example.get(c, "") for c in CSV_COLUMNS])
         return out.getvalue()
     if fmt != "yaml":
         raise InputError(f"no template for {fmt!r}; choose yaml or csv")
     lines = [
-        "# A new cluster case for clusterkg. Fill it in, then run:",
+        "# A new cluster case for clusterkg. Replace every <...> (or delete the line), then run:",
         "#   clusterkg validate this-file.yaml     (what to fix, with line numbers)",
         "#   clusterkg add this-file.yaml          (adds it to the store)",
+        "# Until the placeholders are replaced, validate reports them and add refuses the file.",
         "# One file may hold several cases: a list of mappings like the one below.",
-        "# Fields marked (required) must be given; see docs/entry-format.md for the RDF they become.",
+        "# Fields marked (required) must be given; docs/entry-format.md has a filled example and the RDF.",
         "",
     ]
     allowed = {
         "type": ", ".join(CLUSTER_TYPES),
-        "industries": ", ".join(concepts.get("industry", [])),
-        "main_industries": "one or more of the industries",
+        "industries": "the paper's: " + ", ".join(concepts.get("industry", []))
+        + "; or SCHEME:CODE (ISIC4:2610, KSIC10:26, NACE2:62.01, ATECO:13.20, NAF2:62.01Z, UKSIC2007:62012, "
+          "NAICS2017:334413, JSIC13:2814) or an exact ISIC Rev.4 title",
         "stage": ", ".join(concepts.get("stage", [])),
         "instruments": ", ".join(concepts.get("instrument", [])),
     }
     body = [
-        ("id", "pangyo-techno-valley"),
-        ("name_ko", "판교테크노밸리"),
-        ("name_en", "Pangyo Techno Valley"),
-        ("type", "high-tech"),
-        ("country", "KR"),
-        ("region", "경기도"),
-        ("city", "성남시"),
-        ("industries", "[" + ", ".join(industries) + "]"),
-        ("main_industries", "[" + ", ".join(industries[:1]) + "]"),
-        ("stage", "growth"),
-        ("start_year", "2005"),
-        ("firms", "1300"),
-        ("anchor_organisations", "[]"),
-        ("instruments", "[" + ", ".join(instruments) + "]"),
+        ("name_ko", "<name in Korean>"),
+        ("name_en", "<name in English>"),
+        ("id", "# short-id  (optional; from name_en when left out)"),
+        ("type", "<industrial, high-tech, mature or bio>"),
+        ("country", "<two-letter ISO code, e.g. KR>"),
+        ("region", "# a region or province (optional)"),
+        ("city", "# a city (optional; looked up offline in GeoNames)"),
+        ("city_geonames", "# the GeoNames id of the city, when several places bear its name (optional)"),
+        ("industries", "[<an industry or SCHEME:CODE>]"),
+        ("main_industries", "# [one or more of the industries]"),
+        ("stage", "# one of the stages (optional)"),
+        ("start_year", "# 2005, about 2011, 1970s or 13th century (optional)"),
+        ("history_years", "# about 100, over 100 or centuries (optional)"),
+        ("firms", "# 1300 or about 1300 (optional)"),
+        ("anchor_organisations", "# [anchor firms or institutions] (optional)"),
+        ("instruments", "# [policy instruments applied] (optional)"),
+        ("place_character", "# [parts of the comparison: text, or {ko: ..., en: ...}] (optional)"),
+        ("socio_economic", "# [parts] (optional)"),
+        ("cultural_economic", "# [parts] (optional)"),
+        ("performance", "# [parts] (optional)"),
         ("wikidata", "# Q…  (optional; only an id you have checked)"),
         ("geonames", "# a number (optional; only an id you have checked)"),
+        ("comment", "# a free note (optional)"),
     ]
     first = True
     for name, value in body:
         spec = FIELD_BY_NAME[name]
         note = f"  # {spec.label}{' (required)' if spec.required else ''}"
-        if name in allowed and allowed[name]:
+        if allowed.get(name):
             note += f"; one of: {allowed[name]}"
         indent = "- " if first else "  "
-        first = False
         if value.startswith("#"):
-            lines.append(f"{indent}# {name}: {value[2:]}")
+            lines.append(f"  # {name}: {value[2:]}")
             continue
-        lines.append(f"{indent}{name}: {value}{note}")
+        first = False
+        shown = f'"{value}"' if value.startswith("<") else value
+        lines.append(f"{indent}{name}: {shown}{note}")
     lines += [
-        "  source:  # where the case comes from (required): citation text, and a URL and page if any",
-        "    citation: \"Author, Title, Publisher, Year\"",
-        "    url: https://example.org/report",
-        "    page: 12",
+        "  source:  # where the case comes from (required): a real citation, and a URL and page if any",
+        '    citation: "<author, title, publisher, year>"',
+        '    # url: https://…',
+        "    # page: 12",
         "",
     ]
     return "\n".join(lines)

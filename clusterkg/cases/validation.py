@@ -39,9 +39,10 @@ from ..progress import ProgressStart
 from ..resources import data_dir, ontology_files
 from ..shacl import run_pyshacl
 from . import load as loading
-from .issues import ValidationReport, finish, merge
+from .issues import ValidationReport, add_problems, finish, merge
 from .model import CKG, EntryFile, KnownTerms, Location
 from .rdf_reader import first_lines, read_triples
+from .terms import Terms, load_vocabulary
 
 #: Cases per bounded subgraph.
 CHUNK_SIZE = 500
@@ -123,14 +124,30 @@ class Validator:
                     graph.add((o, RDFS.label, label))
         return graph
 
-    def load(self, paths: Iterable[str | Path], fmt: str | None = None) -> list[EntryFile]:
-        """Convert files to entries, linking to the knowledge base's places and classes."""
-        return loading.load_all(paths, fmt, self.known, self.closure_map)
+    def load(self, paths: Iterable[str | Path], fmt: str | None = None, *, delimiter: str = ",",
+             vocabularies: Sequence[str | Path] = ()) -> list[EntryFile]:
+        """Convert files to entries, linking to the knowledge base's places, concepts and classes
+        (and to the terms of the local vocabulary files)."""
+        terms = Terms(self.known, load_vocabulary(list(vocabularies), self.known) if vocabularies else None)
+        return loading.load_all(paths, fmt, self.known, self.closure_map, terms=terms, delimiter=delimiter)
+
+    def register(self, files: Sequence[EntryFile]) -> None:
+        """Make the types and labels of the codes and vocabulary terms the files name known to the shapes."""
+        for entry_file in files:
+            for concept, triples in entry_file.concepts.items():
+                node = URIRef(concept)
+                classes = {o for s, p, o in triples if s == node and p == RDF.type}
+                if classes:
+                    self.types[node] = self.closed(classes) | self.types.get(node, set())
+                labels = [o for s, p, o in triples if s == node and p == RDFS.label]
+                if labels:
+                    self.labels.setdefault(node, labels)
 
     def validate(self, files: Sequence[EntryFile], progress_start: ProgressStart | None = None,
                  workers: int | None = None) -> ValidationReport:
         """Validate converted files chunk by chunk (in parallel when there are several), and map results back."""
         report = ValidationReport(files=len(files), cases=sum(len(f.entries) for f in files))
+        self.register(files)
         chunks = list(_chunks(files, CHUNK_SIZE))
         progress = progress_start(len(chunks)) if progress_start and len(chunks) > 1 else None
         seen: set[tuple] = set()
@@ -138,6 +155,7 @@ class Validator:
             merge(report, result, files, seen)
             if progress:
                 progress(1)
+        add_problems(report, [problem for f in files for problem in f.problems])
         finish(report)
         return report
 
@@ -247,27 +265,34 @@ def validate_files(
     shapes: Sequence[str | Path] | None = None,
     fmt: str | None = None,
     progress_start: ProgressStart | None = None,
+    delimiter: str = ",",
+    vocabularies: Sequence[str | Path] = (),
 ) -> tuple[ValidationReport, list[EntryFile]]:
-    """Validate entry files; with ``shapes``, any RDF against any SHACL shapes."""
+    """Validate entry files; with ``shapes``, any RDF against any SHACL shapes.
+
+    ``delimiter`` separates CSV fields; ``vocabularies`` are SKOS Turtle files of extra industries and
+    instruments that entries may name. What only the store can tell (an id already stored) is checked by
+    :func:`clusterkg.cases.rules.store_problems`, which ``clusterkg validate`` and ``add`` both run.
+    """
     if not paths:
         raise InputError("no file to validate")
     with gc_paused():
         if shapes:
-            return validate_with_shapes(paths, shapes, fmt=fmt)
+            return validate_with_shapes(paths, shapes, fmt=fmt, delimiter=delimiter)
         validator = default_validator()
-        files = validator.load(paths, fmt)
+        files = validator.load(paths, fmt, delimiter=delimiter, vocabularies=vocabularies)
         return validator.validate(files, progress_start), files
 
 
 def validate_with_shapes(
-    paths: Sequence[str | Path], shapes: Sequence[str | Path], *, fmt: str | None = None
+    paths: Sequence[str | Path], shapes: Sequence[str | Path], *, fmt: str | None = None, delimiter: str = ","
 ) -> tuple[ValidationReport, list[EntryFile]]:
     """Plain SHACL: the union of the data files against the given shapes, nothing added."""
     for path in shapes:
         if not Path(path).is_file():
             raise InputError(f"{path}: no such shapes file")
     shapes_graph = load_shapes(shapes)
-    files = [loading.load(p, fmt) if loading.detect_format(Path(p), fmt) in {"yaml", "csv"}
+    files = [loading.load(p, fmt, delimiter=delimiter) if loading.detect_format(Path(p), fmt) in {"yaml", "csv"}
              else _rdf_file(Path(p), fmt) for p in paths]
     data = Graph()
     for entry_file in files:
@@ -309,6 +334,9 @@ def validate_graph(graph: Graph, validator: Validator | None = None) -> Validati
     return report
 
 
-def convert_files(paths: Sequence[str | Path], fmt: str = "ttl", input_format: str | None = None) -> str:
-    """The RDF that case files become (``clusterkg convert``), linked to the knowledge base's places."""
-    return loading.serialize(default_validator().load(paths, input_format), fmt)
+def convert_files(paths: Sequence[str | Path], fmt: str = "ttl", input_format: str | None = None, *,
+                  delimiter: str = ",", vocabularies: Sequence[str | Path] = ()) -> str:
+    """The RDF that case files become (``clusterkg convert``), linked to the knowledge base's places, with the
+    concepts (codes, vocabulary terms) they name."""
+    files = default_validator().load(paths, input_format, delimiter=delimiter, vocabularies=vocabularies)
+    return loading.serialize(files, fmt)

