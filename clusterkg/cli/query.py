@@ -132,7 +132,7 @@ def query(
     with _data_store(settings, data, graphs) as store:
         done = queries.execute(store, name=name, text=text, params=queries.parse_assignments(params), lang=lang,
                                base_iri=base, inline=expression is not None)
-        out = tables.write(store, done.answer, fmt, lang=lang, width=width, bound=done.bound)
+        out = tables.write(store, done.answer, fmt, lang=lang, width=width, bound=done.bound, titles=done.titles)
     write_output(out, output)
 
 
