@@ -161,7 +161,8 @@ def compare(settings: StoreSettings, first: str, second: str, lang: str, width: 
 @click.option("--width", type=click.IntRange(min=30), help="Width of the text (default: the terminal's).")
 @click.pass_obj
 def myths(settings: StoreSettings, lang: str, width: int | None) -> None:
-    """The paper's myths about cluster formation and the findings that counter them (section 1)."""
+    """The paper's myths about cluster formation (section 1), what the paper says of each (the stereotype
+    pair of myth 1, the diagnosis of myth 2) and the findings that counter them."""
     from .. import paper_views as views
 
     with open_store(settings) as store:
