@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 
@@ -13,6 +13,7 @@ from .namespaces import CKI, PREFIXES, prefix_lines
 from .resources import ontology_files
 from .sparql.results import Term, value_of
 from .stores.base import Store
+from .tables import pad, text_width
 
 if TYPE_CHECKING:  # rdflib is slow to import; only the functions that need it load it
     import rdflib
@@ -36,16 +37,37 @@ SELECT
   (COUNT(DISTINCT ?cluster) AS ?clusters)
   (COUNT(DISTINCT ?myth) AS ?myths)
   (COUNT(DISTINCT ?finding) AS ?findings)
+  (COUNT(DISTINCT ?observation) AS ?observations)
+  (COUNT(DISTINCT ?conclusion) AS ?conclusions)
   (COUNT(DISTINCT ?claim) AS ?claims)
   (COUNT(DISTINCT ?excerpt) AS ?excerpts)
+  (COUNT(DISTINCT ?interpretation) AS ?interpretations)
 WHERE {
   { ?cluster a/rdfs:subClassOf* ckg:IndustrialCluster }
   UNION { ?myth a ckg:Myth }
   UNION { ?finding a ckg:Finding }
+  UNION { ?observation a ckg:Observation }
+  UNION { ?conclusion a ckg:Conclusion }
   UNION { ?claim a/rdfs:subClassOf* ckg:Claim }
   UNION { ?excerpt a ckg:Excerpt }
+  UNION { ?interpretation ckg:interpretationNote ?note }
 }
 """
+
+#: The counts of :func:`info`, in order, with their titles in English and Korean.
+INFO_ROWS: dict[str, tuple[str, str]] = {
+    "clusters": ("clusters", "클러스터"),
+    "myths": ("myths", "오해"),
+    "findings": ("findings", "반론"),
+    "observations": ("observations", "서술"),
+    "conclusions": ("conclusions", "결론"),
+    "claims": ("claims", "주장"),
+    "excerpts": ("excerpts", "발췌문"),
+    "interpretations": ("interpretations", "해석"),
+    "triples": ("triples", "트리플"),
+    "graphs": ("graphs", "그래프"),
+    "sources": ("source", "원전"),
+}
 
 TRIPLES_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -81,12 +103,34 @@ def info(store: Store) -> dict[str, object]:
     counts = next(iter(store.query(INFO_QUERY).rows))
     triples = next(iter(store.query(TRIPLES_QUERY).rows))[0]
     sources = [(value_of(t), value_of(c)) for t, c in store.query(SOURCE_QUERY).rows]
-    names = ("clusters", "myths", "findings", "claims", "excerpts")
+    names = ("clusters", "myths", "findings", "observations", "conclusions", "claims", "excerpts", "interpretations")
     summary: dict[str, object] = {name: _number(value) for name, value in zip(names, counts)}
     summary["triples"] = _number(triples)
     summary["graphs"] = len(store.graph_names())
     summary["sources"] = [{"title": title, "creator": creator} for title, creator in sources]
     return summary
+
+
+def format_info(summary: Mapping[str, object], lang: str = "en") -> str:
+    """The counts of :func:`info` for people, one per line, titled in ``lang`` (``en`` or ``ko``).
+
+    >>> print(format_info({"clusters": 11, "myths": 3, "sources": [{"title": "T", "creator": "C"}]}, "ko"), end="")
+    클러스터  11
+    오해      3
+    원전      C, T
+    """
+    column = 1 if lang == "ko" else 0
+    rows: list[tuple[str, str]] = []
+    for key, titles in INFO_ROWS.items():
+        if key not in summary:
+            continue
+        if key == "sources":
+            sources = cast(list[dict[str, str]], summary["sources"])
+            rows.extend((titles[column], f"{source['creator']}, {source['title']}") for source in sources)
+        else:
+            rows.append((titles[column], str(summary[key])))
+    width = max((text_width(title) for title, _ in rows), default=0)
+    return "".join(f"{pad(title, width)}  {value}\n" for title, value in rows)
 
 
 def export(store: Store, fmt: str = "ttl") -> bytes:

@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from .names import ClusterName, known_clusters, resolve_cluster
-from .namespaces import compact
+from .namespaces import CKG, compact
 from .queries import run_named
 from .sparql.results import value_of
 from .stores.base import Store
@@ -120,8 +120,12 @@ def format_comparison(comparison: Comparison, width: int | None = None, lang: st
 
 
 # --------------------------------------------------------------------------
-# The myths and the findings that counter them
+# The myths, what the paper says of them, and the findings that counter them
 # --------------------------------------------------------------------------
+#: The roles of the rows of ``myths-and-findings`` that say what a myth is (before its findings).
+STATEMENT_ROLES = (CKG + "FormationStereotype", CKG + "Myth", CKG + "Observation")
+
+
 @dataclass
 class Finding:
     label: str
@@ -130,14 +134,26 @@ class Finding:
 
 
 @dataclass
+class Statement:
+    """What the paper says of a myth: a stereotype with its model cluster, the myth's own words, a diagnosis."""
+
+    role: str
+    label: str
+    section: str
+    excerpt: str
+    example: str = ""
+
+
+@dataclass
 class Myth:
     label: str
     section: str
     findings: list[Finding] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
 
 
 def myths(store: Store, lang: str = "en") -> list[Myth]:
-    """The paper's myths in order, each with the findings that counter it."""
+    """The paper's myths in order, each with what the paper says of it and the findings that counter it."""
     answer = run_named(store, "myths-and-findings", {"lang": lang})
     column = {name: index for index, name in enumerate(answer.variables)}
     found: dict[str, Myth] = {}
@@ -148,20 +164,33 @@ def myths(store: Store, lang: str = "en") -> list[Myth]:
 
     for row in answer.rows:
         myth = found.setdefault(text(row, "myth"), Myth(text(row, "mythLabel"), text(row, "mythSection")))
-        if row[column["finding"]] is not None:
-            finding = Finding(text(row, "findingLabel"), text(row, "section"), text(row, "excerpt"))
+        role = text(row, "role")
+        if role == CKG + "Finding":
+            finding = Finding(text(row, "claimLabel"), text(row, "section"), text(row, "excerpt"))
             if finding not in myth.findings:
                 myth.findings.append(finding)
+        elif role in STATEMENT_ROLES:
+            label = "" if role == CKG + "Myth" else text(row, "claimLabel")  # the myth's own words need no label
+            statement = Statement(role, label, text(row, "section"), text(row, "excerpt"), text(row, "exampleLabel"))
+            if statement not in myth.statements:
+                myth.statements.append(statement)
     return list(found.values())
 
 
+#: How each part of a myth is headed, in English and Korean.
+WORDS = {
+    "en": {"myth": "Myth", "countered": "Countered by", "none": "no finding counters it",
+           CKG + "FormationStereotype": "The stereotype", CKG + "Myth": "The misconception",
+           CKG + "Observation": "The diagnosis"},
+    "ko": {"myth": "오해", "countered": "반론", "none": "반론 없음",
+           CKG + "FormationStereotype": "고정관념", CKG + "Myth": "오해의 내용", CKG + "Observation": "진단"},
+}
+
+
 def format_myths(entries: list[Myth], width: int | None = None, lang: str = "en") -> str:
-    """The myths for a terminal: each myth, then its findings with section and excerpt."""
+    """The myths for a terminal: each myth, what the paper says of it, then its findings with section and excerpt."""
     total = width or shutil.get_terminal_size((100, 24)).columns
-    words = {
-        "en": ("Myth", "Countered by", "no finding counters it"),
-        "ko": ("오해", "반론", "반론 없음"),
-    }[lang if lang == "ko" else "en"]
+    words = WORDS["ko" if lang == "ko" else "en"]
     lines: list[str] = []
 
     def block(text: str, indent: str, first: str | None = None) -> None:
@@ -169,13 +198,28 @@ def format_myths(entries: list[Myth], width: int | None = None, lang: str = "en"
         for number, line in enumerate(wrap(text, max(total - len(indent), 20))):
             lines.append((lead if number == 0 else indent) + line)
 
+    def where(section: str) -> str:
+        return f" (§{section})" if section else ""
+
     for number, myth in enumerate(entries, 1):
-        label = re.sub(rf"^{words[0]}:\s*", "", myth.label, flags=re.IGNORECASE)  # "Myth: ..." said once
-        where = f" (§{myth.section})" if myth.section else ""
-        block(f"{words[0]} {number}{where}: {label}", "    ", "")
-        lines.append(f"  {words[1]}:" if myth.findings else f"  ({words[2]})")
+        label = re.sub(rf"^{words['myth']}:\s*", "", myth.label, flags=re.IGNORECASE)  # "Myth: ..." said once
+        block(f"{words['myth']} {number}{where(myth.section)}: {label}", "    ", "")
+        for role in STATEMENT_ROLES:
+            statements = [s for s in myth.statements if s.role == role]
+            if statements:
+                lines.append(f"  {words[role]}:")
+            for statement in statements:
+                quote = f"“{statement.excerpt}”" if statement.excerpt else ""
+                if statement.label or statement.example:
+                    head = ": ".join(x for x in (statement.example, statement.label) if x)
+                    block(head + where(statement.section), "    ", "  - ")
+                    if quote:
+                        block(quote, "      ")
+                elif quote:
+                    block(quote + where(statement.section), "    ", "  - ")
+        lines.append(f"  {words['countered']}:" if myth.findings else f"  ({words['none']})")
         for finding in myth.findings:
-            block(f"{finding.label}" + (f" (§{finding.section})" if finding.section else ""), "    ", "  - ")
+            block(f"{finding.label}{where(finding.section)}", "    ", "  - ")
             if finding.excerpt:
                 block(f"“{finding.excerpt}”", "      ")
         lines.append("")

@@ -47,16 +47,18 @@ def serialize(
     labels: Mapping[str, str] | None = None,
     width: int | None = None,
     hide: Collection[str] = (),
+    titles: Mapping[str, str] | None = None,
 ) -> bytes:
     """Write a result in ``fmt``; InputError when the format does not fit the query form.
 
-    ``labels`` (IRI -> label) and ``hide`` (variables to leave out) apply to the table only.
+    ``labels`` (IRI -> label), ``hide`` (variables to leave out) and ``titles`` (variable -> column
+    title) apply to the table only: the machine formats keep the variables' names.
     """
     answer = materialize(result)
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "table":
-        return render_table(answer, labels or {}, width, hide).encode()
+        return render_table(answer, labels or {}, width, hide, titles).encode()
     if answer.kind == "graph":
         if fmt not in GRAPH_FORMATS:
             raise InputError(f"a CONSTRUCT or DESCRIBE query gives RDF: use --format {', '.join(GRAPH_FORMATS)} or table")
@@ -77,14 +79,16 @@ def serialize(
 
 def write(
     store: Store, result: QueryResult | Answer, fmt: str = "table", *, lang: str = "en", width: int | None = None,
-    bound: Collection[str] = (),
+    bound: Collection[str] = (), titles: Mapping[str, str] | None = None,
 ) -> bytes:
-    """A result in ``fmt``; a table shows labels from ``store`` in ``lang`` and hides the ``bound`` columns."""
+    """A result in ``fmt``; a table shows labels from ``store`` in ``lang``, hides the ``bound`` columns and
+    heads the others with ``titles`` (a named query's column titles) where given."""
     if fmt != "table":
         return serialize(result, fmt)
     answer = materialize(result)
     labels = lookup_labels(store, result_iris(answer), lang)
-    return serialize(answer, fmt, labels=labels, width=width, hide=table_hidden(answer.variables, bound))
+    hidden = table_hidden(answer.variables, bound)
+    return serialize(answer, fmt, labels=labels, width=width, hide=hidden, titles=titles)
 
 
 def result_iris(answer: Answer) -> list[str]:
@@ -243,9 +247,13 @@ def table_hidden(variables: Sequence[str], bound: Collection[str] = ()) -> set[s
 
 
 def render_table(
-    answer: Answer, labels: Mapping[str, str], width: int | None = None, hide: Collection[str] = ()
+    answer: Answer, labels: Mapping[str, str], width: int | None = None, hide: Collection[str] = (),
+    titles: Mapping[str, str] | None = None,
 ) -> str:
-    """A result as a table for people: SELECT rows, the triples of a graph, or yes/no for ASK."""
+    """A result as a table for people: SELECT rows, the triples of a graph, or yes/no for ASK.
+
+    ``titles`` heads a column by its title instead of its variable's name.
+    """
     if answer.kind == "ask":
         return ("yes" if answer.boolean else "no") + "\n"
     if answer.kind == "graph":
@@ -254,7 +262,7 @@ def render_table(
         noun = "triple"
     else:
         keep = [i for i, name in enumerate(answer.variables) if name not in hide]
-        headers = [answer.variables[i] for i in keep]
+        headers = [(titles or {}).get(answer.variables[i], answer.variables[i]) for i in keep]
         rows = [[display(row[i], labels) for i in keep] for row in answer.rows]
         noun = "row"
     if not headers:

@@ -20,7 +20,7 @@ def test_open_is_lazy_and_documented() -> None:
     kb = clusterkg.open()
     assert isinstance(kb, clusterkg.KnowledgeBase)
     assert "clusterkg.open" in (clusterkg.__doc__ or "")
-    assert kb.info()["clusters"] == 10
+    assert kb.info()["clusters"] == 11
 
 
 def test_a_named_query_with_parameters_and_its_dataframe() -> None:
@@ -52,7 +52,7 @@ def test_results_show_as_html_and_text() -> None:
     result = clusterkg.open().query("clusters", lang="ko")
     page = result._repr_html_()
     assert page.startswith("<table>") and "대전" in page and "<script" not in page
-    assert re.search(r"\(10 rows\)$", repr(result)) and "대전" in repr(result)
+    assert re.search(r"\(11 rows\)$", repr(result)) and "대전" in repr(result)
 
 
 def test_compare_myths_and_errors() -> None:
@@ -72,9 +72,9 @@ def test_validate_add_and_remove(store_dir: Path) -> None:
     report = kb.validate(FIXTURES / "valid.yaml")
     assert report.ok and report.cases == 2
     added = kb.add(FIXTURES / "valid.yaml")
-    assert len(added.added) == 2 and kb.info()["clusters"] == 12
+    assert len(added.added) == 2 and kb.info()["clusters"] == 13
     assert kb.remove("Pangyo Techno Valley").endswith("cluster-pangyo-techno-valley")
-    assert kb.info()["clusters"] == 11
+    assert kb.info()["clusters"] == 12
 
 
 def test_the_readme_notebook_section_runs(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -37,8 +37,8 @@ INVALID_CASES = {
     "two-stages.yaml": (9, "stage", "one life-cycle stage of the ontology", "생애주기 단계 하나"),
     "unknown-instrument.yaml": (12, "instruments", "no policy instrument is called 'magic-wand'", "정책수단이 없습니다"),
     # issue 11: one fixture per refusal, in every format
-    "label-on-shipped-plant.ttl": (12, "rdfs:label", "may not add triples about <https://w3id.org/clusterkg/id/plant-anam-"
-                                   "semiconductor> of the shipped knowledge base: cki:plant-anam-semiconductor rdfs:label "
+    "label-on-shipped-plant.ttl": (12, "rdfs:label", "may not add triples about <https://w3id.org/clusterkg/id/plant-fairchild-"
+                                   "semiconductor> of the shipped knowledge base: cki:plant-fairchild-semiconductor rdfs:label "
                                    "'Evil Corp'", "지식베이스의"),
     "disjoint-axiom.ttl": (12, "owl:disjointWith", "not schema axioms: cki:feature-x owl:disjointWith ckg:IndustrialCluster",
                            "스키마 공리"),

@@ -150,7 +150,7 @@ def test_add_and_remove(runner: CliRunner, tmp_path: Path) -> None:
         f"2 case(s), {result.stdout.split(', ')[-1].split()[0]} triples",
     ]
     info = runner.invoke(cli, [*store, "info", "--json"])
-    assert json.loads(info.stdout)["clusters"] == 12
+    assert json.loads(info.stdout)["clusters"] == 13
     again = runner.invoke(cli, [*store, "add", str(FIXTURES / "valid.yaml")])
     assert again.exit_code == 2
     assert "use --replace" in again.stderr
@@ -159,7 +159,7 @@ def test_add_and_remove(runner: CliRunner, tmp_path: Path) -> None:
     removed = runner.invoke(cli, [*store, "remove", "Prato textile district"])
     assert removed.exit_code == 0
     assert removed.stdout == f"removed  {CKI}cluster-prato-textile-district\n"
-    assert json.loads(runner.invoke(cli, [*store, "info", "--json"]).stdout)["clusters"] == 11
+    assert json.loads(runner.invoke(cli, [*store, "info", "--json"]).stdout)["clusters"] == 12
     missing = runner.invoke(cli, [*store, "remove", "Prato textile district"])
     assert missing.exit_code == 2 and missing.stderr.startswith("Error: no added case")
 
@@ -170,7 +170,7 @@ def test_add_refuses_violations_and_prints_why(runner: CliRunner, tmp_path: Path
     assert result.exit_code == 1
     assert "field firms = '-3'" in result.stderr
     assert result.stderr.strip().splitlines()[-1] == "Error: 1 violation(s): nothing was added (run clusterkg validate for details)"
-    assert json.loads(runner.invoke(cli, [*store, "info", "--json"]).stdout)["clusters"] == 10
+    assert json.loads(runner.invoke(cli, [*store, "info", "--json"]).stdout)["clusters"] == 11
 
 
 def test_add_prints_advice_and_adds(runner: CliRunner, tmp_path: Path) -> None:

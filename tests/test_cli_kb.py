@@ -21,12 +21,27 @@ def test_info_counts(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["info"])
     assert result.exit_code == 0, result.output
     lines = dict(line.split(None, 1) for line in result.output.splitlines())
-    assert lines["clusters"] == "10"
+    assert lines["clusters"] == "11"
     assert lines["myths"] == "3"
     assert lines["findings"] == "9"
+    assert lines["observations"] == "11"
+    assert lines["conclusions"] == "1"
     assert lines["claims"] == "24"
+    assert int(lines["interpretations"]) >= 19
     assert int(lines["triples"]) > 2000
     assert "남기범" in lines["source"]
+
+
+def test_info_in_korean(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["info", "--lang", "ko"])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split(None, 1) for line in result.output.splitlines())
+    english = dict(line.split(None, 1) for line in runner.invoke(cli, ["info"]).output.splitlines())
+    titles = {"클러스터": "clusters", "오해": "myths", "반론": "findings", "서술": "observations", "결론": "conclusions",
+              "주장": "claims", "발췌문": "excerpts", "해석": "interpretations", "트리플": "triples", "그래프": "graphs",
+              "원전": "source"}
+    assert {titles[k]: v for k, v in lines.items()} == english
+    assert runner.invoke(cli, ["info", "--lang", "fr"]).exit_code == 2
 
 
 def test_info_json(runner: CliRunner) -> None:

@@ -52,11 +52,11 @@ def test_link_table_writes_and_rerun_is_free(run, wikidata_endpoint: str, store_
     assert result.exit_code == 0, result.output
     line = next(row for row in result.stdout.splitlines() if row.startswith("place-boston "))
     assert "linked" in line and "Q100 Boston 1.00" in line
-    assert "12 of 31 entities linked (12 written); 2 requests, 0 answers from the cache" in result.stderr
+    assert "12 of 32 entities linked (12 written); 2 requests, 0 answers from the cache" in result.stderr
     assert LINKS_GRAPH in graphs(store_dir)
     again = run("link", "--wikidata", wikidata_endpoint, "--offline")
     assert again.exit_code == 0, again.output
-    assert "0 of 19 entities linked" in again.stderr
+    assert "0 of 20 entities linked" in again.stderr
 
 
 def test_link_threshold_one_links_only_perfect_scores(run, wikidata_endpoint: str) -> None:

@@ -58,7 +58,7 @@ def test_queries_lists_names_titles_and_parameters() -> None:
     assert "--param lang=<lang>  (default en)" in output
     assert "--param entity=<iri>  (optional)" in output
     assert "--param type=<iri>  (default ckg:IndustrialCluster)" in output
-    assert "오해와 그에 대한 반론" in ok("queries", "--lang", "ko")
+    assert "오해와 그 내용, 그리고 그에 대한 반론" in ok("queries", "--lang", "ko")
 
 
 def test_queries_shows_one_query_in_full_and_as_json() -> None:
@@ -74,7 +74,7 @@ def test_queries_shows_one_query_in_full_and_as_json() -> None:
 
 def test_a_named_query_in_csv(source_text: str) -> None:
     table = csv_rows(ok("query", "myths-and-findings", "--format", "csv", "--lang", "ko"))
-    assert len(table) == 9
+    assert len(table) == 14  # 9 findings, 2 stereotypes, 2 diagnoses, the third myth's own words
     assert {row["lang"] for row in table} == {"ko"}  # --lang fills the query's lang parameter
     assert all(row["excerpt"] in source_text for row in table)
     english = csv_rows(ok("query", "myths-and-findings", "--format", "csv", "--param", "lang=en"))
@@ -86,13 +86,13 @@ def test_named_query_parameters_on_the_command_line() -> None:
     assert len(document["results"]["bindings"]) == 5
     rows = csv_rows(ok("query", "cases-illustrating-finding", "-p", "finding=cki:finding-korea-stalled-at-take-off",
                        "--format", "csv"))
-    assert [row["cluster"] for row in rows] == [SVV]
+    assert [row["cluster"] for row in rows] == [CKI + "cluster-teheran-valley"]
 
 
 def test_the_table_is_for_people() -> None:
     output = ok("query", "clusters", "--width", "400")  # issue 11: every column a case has
     assert "Seoul Venture Valley" in output and "https://" not in output
-    assert output.rstrip().endswith("(10 rows)")
+    assert output.rstrip().endswith("(11 rows)")
     assert all(len(line) <= 400 for line in output.splitlines())
     korean = ok("query", "compare", "--lang", "ko", "--width", "200")
     assert "문화경제적 기제" in korean and "신뢰, 협력, 상호의존의 공동체" in korean
@@ -191,7 +191,7 @@ def test_usage_errors() -> None:
 
 
 def test_compare_prints_the_table_side_by_side() -> None:
-    output = ok("compare", "Teheran Valley", "동대문", "--width", "120")
+    output = ok("compare", "Seoul Venture Valley", "동대문", "--width", "120")
     header = output.splitlines()[0]
     assert "Seoul Venture Valley" in header and "Dongdaemun apparel cluster" in header
     for dimension in ("place", "socio-economic mechanism", "cultural-economic mechanism", "performance capacity"):
@@ -213,7 +213,15 @@ def test_myths_reads_well_in_a_terminal(source_text: str) -> None:
     korean = ok("myths", "--lang", "ko", "--width", "400")
     assert "오해 3 (§1.3): 클러스터는 첨단 지식기반산업 이라는 오해" in korean
     quoted = [line.strip()[1:-1] for line in korean.splitlines() if line.strip().startswith("“")]
-    assert len(quoted) == 9 and all(text in source_text for text in quoted)
+    assert len(quoted) == 13 and all(text in source_text for text in quoted)  # 9 findings, 2 stereotypes, 2 diagnoses
+    # under myth 1, the stereotype pair with the cluster each holds up as its model
+    first = output.split("Myth 2")[0]
+    assert first.index("The stereotype:") < first.index("- Silicon Valley: spontaneous (§1.1)") < first.index(
+        "- MSC: government-led (§1.1)") < first.index("Countered by:")
+    second = output.split("Myth 2")[1].split("Myth 3")[0]
+    assert second.index("The diagnosis:") < second.index("Policy so far has been about forming and funding firms") < (
+        second.index("Such policy has not been of much help")) < second.index("Countered by:")
+    assert "  - 실리콘 벨리: 자연발생형 (§1.1)" in korean and "  진단:" in korean
 
 
 def test_a_named_query_does_not_import_heavy_libraries(tmp_path: Path) -> None:
@@ -258,7 +266,7 @@ def test_output_to_a_file_and_xml_results(tmp_path: Path) -> None:
     target = tmp_path / "out.srx"
     assert ok("query", "policies-by-stage", "--format", "xml", "-o", str(target)) == ""
     solutions = list(ox.parse_query_results(path=str(target), format=ox.QueryResultsFormat.XML))
-    assert len(solutions) == 9 and {s["order"].value for s in solutions} == {"1", "2", "3", "4"}
+    assert len(solutions) == 9 and {s["stagesBefore"].value for s in solutions} == {"0", "1"}
 
 
 def test_myths_without_sections_read_cleanly() -> None:

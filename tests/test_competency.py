@@ -78,7 +78,20 @@ QUESTIONS: list[tuple[str, str, set]] = [
     (
         "Which cluster is stalled at the take-off stage?",
         "SELECT ?c WHERE { ?c ckg:stalledAtStage cki:stage-take-off }",
-        {"cluster-seoul-venture-valley"},
+        {"cluster-teheran-valley"},  # the paper's 테헤란밸리, which it never equates with the 서울벤처밸리
+    ),
+    (
+        "Are Teheran Valley and the Seoul Venture Valley two clusters, neither named by the other's name?",
+        """SELECT ?c WHERE { VALUES ?c { cki:cluster-teheran-valley cki:cluster-seoul-venture-valley }
+             ?c a/rdfs:subClassOf* ckg:IndustrialCluster
+             FILTER NOT EXISTS { ?c rdfs:label|skos:altLabel ?name ; rdfs:label|skos:altLabel ?other
+                                 FILTER(STR(?name) IN ("테헤란밸리", "Teheran Valley") && STR(?other) = "서울벤처밸리") } }""",
+        {"cluster-teheran-valley", "cluster-seoul-venture-valley"},
+    ),
+    (
+        "To which clusters does the paper apply resource, finance and tax instruments?",
+        "SELECT ?c WHERE { ?c ckg:appliesInstrument ?i }",
+        set(),  # none: the paper says this of Korea as a whole (section 1.2)
     ),
     (
         "About how many firms does the Bucheon cluster have?",
@@ -121,9 +134,10 @@ QUESTIONS: list[tuple[str, str, set]] = [
         {"social process", "spatial process", "institutional process", "political process"},
     ),
     (
-        "Around which plants did Bucheon's high-tech industry grow?",
-        "SELECT ?o WHERE { cki:cluster-bucheon ckg:anchorOrganisation ?o }",
-        {"plant-anam-semiconductor", "plant-fairchild-semiconductor"},
+        "On which firm and plant is the high-tech industry of Bucheon centred?",
+        "SELECT ?o ?type WHERE { cki:cluster-bucheon ckg:anchorOrganisation ?o . ?o a ?type }",
+        {("org-anam-semiconductor", "https://w3id.org/clusterkg/ontology#Firm"),
+         ("plant-fairchild-semiconductor", "https://w3id.org/clusterkg/ontology#Plant")},
     ),
     (
         "Which planned districts are part of Bucheon's innovative environment?",
@@ -155,7 +169,7 @@ QUESTIONS: list[tuple[str, str, set]] = [
     (
         "Which cases illustrate the finding that Korea's clusters stall at take-off?",
         "SELECT ?c WHERE { ?c ckg:illustrates cki:finding-korea-stalled-at-take-off }",
-        {"cluster-seoul-venture-valley"},
+        {"cluster-teheran-valley"},
     ),
     (
         "Which section of the paper is cut off, and how many excerpts come from it?",
@@ -173,9 +187,28 @@ QUESTIONS: list[tuple[str, str, set]] = [
         {"instrument-deregulation"},
     ),
     (
-        "What are the life-cycle stages, in order?",
-        "SELECT ?n ?s WHERE { ?s a ckg:LifeCycleStage ; ckg:stageOrder ?n }",
-        {("1", "stage-initial"), ("2", "stage-take-off"), ("3", "stage-growth"), ("4", "stage-maturity")},
+        "Which life-cycle stage comes before which? (The paper orders none but the initial stage.)",
+        "SELECT ?a ?b WHERE { ?a ckg:precedesStage ?b }",
+        {("stage-initial", "stage-take-off"), ("stage-initial", "stage-growth"), ("stage-initial", "stage-maturity")},
+    ),
+    (
+        "Which life-cycle stages does the knowledge base name, and which of them is its own reading?",
+        """SELECT ?s ?reading WHERE { ?s a ckg:LifeCycleStage
+             BIND(EXISTS { ?x owl:annotatedSource ?s ; owl:annotatedProperty rdf:type ; ckg:interpretationNote ?n }
+                  AS ?reading) }""",
+        {("stage-initial", "false"), ("stage-take-off", "false"), ("stage-growth", "false"), ("stage-maturity", "true")},
+    ),
+    (
+        "Which claims are about the Daejeon bio cluster?",
+        "SELECT ?c WHERE { ?c ckg:about cki:cluster-daejeon-bio }",
+        set(),  # none: the bio observations of section 3.2 are about the bio industry in general
+    ),
+    (
+        "Which instruments does the finding on development levels hold important, and which does it mention?",
+        """SELECT ?p (COUNT(?i) AS ?n) WHERE { VALUES ?p { ckg:recommendsInstrument ckg:mentionsInstrument }
+             OPTIONAL { cki:finding-support-by-development-level ?p ?i } } GROUP BY ?p""",
+        {("https://w3id.org/clusterkg/ontology#recommendsInstrument", "0"),
+         ("https://w3id.org/clusterkg/ontology#mentionsInstrument", "4")},  # it describes (나타남), it does not recommend
     ),
     (
         "Which findings rest on section 1.2?",

@@ -27,8 +27,8 @@ def test_the_example_notebook_runs_and_draws_its_chart() -> None:
             merged.update(output.get("data", {}))
         return merged
 
-    assert "'clusters': 10" in data(code[0])["text/plain"]
+    assert "'clusters': 11" in data(code[0])["text/plain"]
     myths = data(code[1])["text/html"]
     assert myths.count("<h4>") == 3 and "<blockquote>" in myths  # each myth, its findings and their excerpts
-    assert data(code[2])["text/html"].count("</tr>") == 11  # header and ten clusters
+    assert data(code[2])["text/html"].count("</tr>") == 12  # header and eleven clusters
     assert "image/png" in data(code[-1])  # the chart

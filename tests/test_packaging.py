@@ -51,4 +51,4 @@ def test_installed_wheel_runs_without_the_checkout(wheel: Path, tmp_path: Path) 
         [sys.executable, "-m", "clusterkg", "info", "--json"], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert info.returncode == 0, info.stderr
-    assert '"clusters": 10' in info.stdout
+    assert '"clusters": 11' in info.stdout

@@ -25,6 +25,7 @@ EXPECTED_QUERIES = {
     "provenance",
     "external-ids",
     "claims",
+    "interpretations",
 }
 
 
@@ -82,11 +83,20 @@ def test_myths_and_findings(store, source_text: str) -> None:
     myths = {value(r, "myth") for r in answer}
     assert myths == {CKI + "myth-spontaneous-vs-government-led", CKI + "myth-incentives-are-the-main-strategy",
                      CKI + "myth-clusters-are-high-tech"}
-    assert len({value(r, "finding") for r in answer}) == 9
+    findings = [r for r in answer if value(r, "role") == CKG + "Finding"]
+    assert len({value(r, "claim") for r in findings}) == 9
     assert [value(r, "mythSection") for r in answer] == sorted(value(r, "mythSection") for r in answer)
-    for row in answer:  # each finding comes from the myth's own section, and its excerpt is verbatim
+    for row in answer:  # each row comes from the myth's own section, and its excerpt is verbatim
         assert value(row, "section") == value(row, "mythSection")
         assert value(row, "excerpt") in source_text
+    for myth in myths:  # what the paper says of a myth comes before the findings that counter it
+        roles = [value(r, "role") for r in answer if value(r, "myth") == myth]
+        assert roles[-1] == CKG + "Finding" and roles == sorted(roles, key=lambda role: role == CKG + "Finding")
+    stereotypes = [(value(r, "example"), value(r, "claim")) for r in answer if value(r, "role") == CKG + "FormationStereotype"]
+    assert stereotypes == [(CKI + "cluster-silicon-valley", CKI + "stereotype-spontaneous"),
+                           (CKI + "cluster-msc", CKI + "stereotype-government-led")]
+    diagnosis = [value(r, "claim") for r in answer if value(r, "role") == CKG + "Observation"]
+    assert diagnosis == [CKI + "observation-policy-so-far", CKI + "observation-policy-did-not-help-formation"]
     english = rows(store, "myths-and-findings")
     assert all(value(r, "excerpt") not in source_text for r in english)  # glosses, not the Korean text
     assert all(r["mythLabel"].language == "en" for r in english)
@@ -100,13 +110,14 @@ def test_a_myth_without_provenance_is_still_listed(tmp_path: Path) -> None:
     )
     answer = rows(open_files([*ontology_files(), extra]), "myths-and-findings")
     added = [r for r in answer if value(r, "myth") == "https://example.org/myth"]
-    assert len(added) == 1 and "mythSection" not in added[0] and "finding" not in added[0]
+    assert len(added) == 1 and "mythSection" not in added[0] and "claim" not in added[0] and "role" not in added[0]
 
 
-def test_policies_by_stage_follow_the_life_cycle(store, source_text: str) -> None:
+def test_policies_by_stage_put_the_initial_stage_first_and_order_no_others(store, source_text: str) -> None:
     answer = rows(store, "policies-by-stage", lang="ko")
-    orders = [int(value(r, "order")) for r in answer]
-    assert orders == sorted(orders) and set(orders) == {1, 2, 3, 4}
+    before = [int(value(r, "stagesBefore")) for r in answer]
+    assert before == sorted(before) and set(before) == {0, 1}  # the paper orders no stage but the initial one
+    assert {value(r, "stage") for r in answer if value(r, "stagesBefore") == "0"} == {CKI + "stage-initial"}
     by_stage: dict[str, set[str]] = {}
     for row in answer:
         if "instrument" in row:
@@ -120,22 +131,23 @@ def test_policies_by_stage_follow_the_life_cycle(store, source_text: str) -> Non
 
 def test_clusters_by_type_with_their_facts(store) -> None:
     everything = {value(r, "cluster"): r for r in rows(store, "clusters")}
-    assert len(everything) == 10
+    assert len(everything) == 11
     bucheon = everything[CKI + "cluster-bucheon"]
     assert value(bucheon, "clusterType") == CKG + "MatureIndustrialCluster"
     # issue 11: approximate values are shown as approximate; one row per cluster, its places listed
     assert value(bucheon, "firms") == "about 7000" and value(bucheon, "places") == "Bucheon"
-    assert value(bucheon, "anchors") == "Anam Semiconductor plant; Fairchild semiconductor plant"  # sorted
+    assert value(bucheon, "anchors") == "Anam Semiconductor; Fairchild semiconductor plant"  # sorted
     assert bucheon["anchors"].datatype.value.endswith("#string")  # a plain string whatever the engine
     assert "*metal processing" in value(bucheon, "industries").split("; ")
     assert "semiconductor industry" in value(bucheon, "industries").split("; ")  # not a main industry
     assert value(everything[SVV], "anchors") == ""  # no anchors: an empty list
     valley = everything[CKI + "cluster-seoul-venture-valley"]
-    assert value(valley, "historyYears") == "about 20" and value(valley, "stage") == CKI + "stage-take-off"
+    assert value(valley, "historyYears") == "about 20" and "stage" not in valley  # the paper gives it no stage
+    assert value(everything[CKI + "cluster-teheran-valley"], "stage") == CKI + "stage-take-off"
     bio = rows(store, "clusters", type="ckg:BioCluster", lang="ko")
     assert len(bio) == 5 and all(value(r, "clusterType") == CKG + "BioCluster" for r in bio)
     assert {r["clusterLabel"].language for r in bio} == {"ko"}
-    assert len(rows(store, "clusters", type="ckg:IndustrialCluster")) == 10  # subclasses count
+    assert len(rows(store, "clusters", type="ckg:IndustrialCluster")) == 11  # subclasses count
 
 
 def test_compare_gives_the_table_of_section_3_1(store, source_text: str) -> None:
@@ -158,7 +170,7 @@ def test_compare_lists_the_dimensions_for_clusters_without_features(store) -> No
 
 def test_cases_illustrating_a_finding(store, source_text: str) -> None:
     answer = rows(store, "cases-illustrating-finding", finding="cki:finding-korea-stalled-at-take-off", lang="ko")
-    assert [value(r, "cluster") for r in answer] == [CKI + "cluster-seoul-venture-valley"]
+    assert [value(r, "cluster") for r in answer] == [CKI + "cluster-teheran-valley"]
     assert value(answer[0], "section") == "1.2" and value(answer[0], "excerpt") in source_text
     myth = rows(store, "cases-illustrating-finding", finding="cki:myth-spontaneous-vs-government-led")
     assert {value(r, "cluster") for r in myth} == {CKI + "cluster-silicon-valley", CKI + "cluster-msc"}
@@ -187,6 +199,16 @@ def test_claims_in_the_order_of_the_paper(store, source_text: str) -> None:
     sections = [value(r, "section") for r in every]
     assert sections == sorted(sections) and sections[0] == "1.1" and sections[-1] == "3.3"
     assert all(value(r, "excerpt") in source_text for r in every)
+    # where each row's excerpt stands in the source: rows come in that order, so in section 1.1 the
+    # myth (its heading and its stereotypes) comes before the findings that follow 'rather' (오히려)
+    positions = []
+    for row in every:
+        assert source_text.count(value(row, "excerpt")) == 1, value(row, "excerpt")
+        positions.append(source_text.index(value(row, "excerpt")))
+    assert positions == sorted(positions)
+    assert value(every[0], "claim") == CKI + "myth-spontaneous-vs-government-led"
+    first_finding = next(i for i, r in enumerate(every) if value(r, "claimType") == CKG + "Finding")
+    assert {value(r, "claim") for r in every[:first_finding]} == {CKI + "myth-spontaneous-vs-government-led"}
     observations = rows(store, "claims", kind="ckg:Observation")
     assert len({value(r, "claim") for r in observations}) == 11
     assert {value(r, "claimType") for r in observations} == {CKG + "Observation"}

@@ -132,7 +132,7 @@ def test_the_table_shows_labels_not_iris(store) -> None:
     header = table.splitlines()[0]
     assert "clusterLabel" in header and "lang" not in header.split(" | ")[0]
     assert " cluster " not in f" {header} ".replace("|", " ")  # ?cluster is shown by ?clusterLabel
-    assert table.rstrip().endswith("(10 rows)")
+    assert table.rstrip().endswith("(11 rows)")
     assert max(results.text_width(line) for line in table.splitlines()) <= 600
     narrow = results.serialize(answer, "table", labels=labels, width=130, hide=hide).decode()
     assert max(results.text_width(line) for line in narrow.splitlines()) <= 130

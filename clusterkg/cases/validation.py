@@ -27,9 +27,9 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from .. import shacl
@@ -82,7 +82,7 @@ class Validator:
             if subject in self.types:
                 self.labels.setdefault(subject, []).append(label)
         self.context = self._advice_context(kb)
-        self.order = {s: int(cast(Literal, o)) for s, o in kb.subject_objects(CKG.stageOrder)}  # stage orders are integers
+        self.order = stage_ranks(kb)
         self.known = KnownTerms.from_graph(kb)
         self.closure_map = {str(c): {str(s) for s in supers} for c, supers in self.superclasses.items()}
 
@@ -196,6 +196,16 @@ def default_workers() -> int:
 def _validate_chunk_in_worker(index: int) -> str:
     validator, chunks = _WORK  # type: ignore[misc]
     return validator.validate_chunk(chunks[index]).serialize(format="nt")
+
+
+def stage_ranks(graph: Graph) -> dict[Any, int]:
+    """The life-cycle stages ranked for listing: by how many stages precede each (``ckg:precedesStage``), then by IRI.
+
+    The paper orders no stages; the knowledge base reads only the initial stage as coming before the others.
+    """
+    stages = set(graph.subjects(RDF.type, CKG.LifeCycleStage))
+    before = {stage: sum(1 for _ in graph.subjects(CKG.precedesStage, stage)) for stage in stages}
+    return {stage: rank for rank, stage in enumerate(sorted(stages, key=lambda s: (before[s], str(s))))}
 
 
 def class_closure(graph: Graph) -> dict[Any, set[Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import cast
 
 import click
 
@@ -14,18 +13,17 @@ from .output import write_output
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True, help="Language of the titles.")
 @click.pass_obj
-def info(settings: StoreSettings, as_json: bool) -> None:
-    """Show what the knowledge base holds: clusters, claims, triples, source."""
+def info(settings: StoreSettings, as_json: bool, lang: str) -> None:
+    """Show what the knowledge base holds: clusters, claims (myths, findings, observations, conclusions),
+    excerpts, the project's interpretations, triples, graphs and the source."""
     with open_store(settings) as store:
         summary = kb.info(store)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
-    for key in ("clusters", "myths", "findings", "claims", "excerpts", "triples", "graphs"):
-        click.echo(f"{key:<10} {summary[key]}")
-    for source in cast(list[dict[str, str]], summary["sources"]):  # kb.info's titles and creators
-        click.echo(f"source     {source['creator']}, {source['title']}")
+    click.echo(kb.format_info(summary, lang), nl=False)
 
 
 @click.command()

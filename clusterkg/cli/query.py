@@ -132,7 +132,7 @@ def query(
     with _data_store(settings, data, graphs) as store:
         done = queries.execute(store, name=name, text=text, params=queries.parse_assignments(params), lang=lang,
                                base_iri=base, inline=expression is not None)
-        out = tables.write(store, done.answer, fmt, lang=lang, width=width, bound=done.bound)
+        out = tables.write(store, done.answer, fmt, lang=lang, width=width, bound=done.bound, titles=done.titles)
     write_output(out, output)
 
 
@@ -161,7 +161,8 @@ def compare(settings: StoreSettings, first: str, second: str, lang: str, width: 
 @click.option("--width", type=click.IntRange(min=30), help="Width of the text (default: the terminal's).")
 @click.pass_obj
 def myths(settings: StoreSettings, lang: str, width: int | None) -> None:
-    """The paper's myths about cluster formation and the findings that counter them (section 1)."""
+    """The paper's myths about cluster formation (section 1), what the paper says of each (the stereotype
+    pair of myth 1, the diagnosis of myth 2) and the findings that counter them."""
     from .. import paper_views as views
 
     with open_store(settings) as store:

@@ -204,7 +204,7 @@ class _Renderer:
 
 
 def render(axiom: Axiom) -> str:
-    """An axiom on one line, e.g. ``ckg:HighTechCluster owl:disjointWith ckg:MatureIndustrialCluster``."""
+    """An axiom on one line, e.g. ``ckg:counters rdfs:domain ckg:Finding``."""
     renderer = _Renderer(axiom.triples)
     s, p, o = axiom.root
     if isinstance(s, ox.BlankNode):
