@@ -244,3 +244,17 @@ def test_hermit_leaves_out_values_outside_the_owl2_datatype_map():
     assert result.consistent
     assert "2 value(s) with datatypes outside OWL 2" in result.note
     assert "wktLiteral" in result.note and "date" in result.note
+
+
+def test_write_drop_removes_the_graph_of_inferences(store_dir: Path):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--store", str(store_dir), "reason", "--reasoner", "owlrl", "--write", "-q"]).exit_code == 0
+    assert _graph(store_dir, INFERRED_GRAPH)
+    dropped = runner.invoke(cli, ["--store", str(store_dir), "reason", "--write", "--drop"])
+    assert dropped.exit_code == 0 and dropped.output == "graph of inferences dropped\n"
+    with open_embedded(store_dir) as store:
+        assert INFERRED_GRAPH not in store.graph_names()
+    again = runner.invoke(cli, ["--store", str(store_dir), "reason", "--write", "--drop"])
+    assert again.output == "no graph of inferences to drop\n"
+    alone = runner.invoke(cli, ["--store", str(store_dir), "reason", "--drop"])
+    assert alone.exit_code == 2 and "--drop goes with --write" in alone.output
