@@ -255,3 +255,11 @@ def test_load_graphs_update_and_drop_on_an_endpoint(oxigraph, tmp_path: Path) ->
     assert dropped.exit_code == 0, dropped.output
     after = {r["graph"] for r in json.loads(runner.invoke(cli, ["graphs", "--format", "json", *at]).output)}
     assert user_graph("mine.ttl") not in after and kb_graph("cases") in after
+
+
+@pytest.mark.parametrize("update", ["WITH", "INSERT DATA { GRAPH", "DELETE WHERE {", "MOVE DEFAULT TO", "LOAD",
+                                    "CLEAR", "INSERT { GRAPH ?g { ?s ?p ?o } } WHERE", "ADD GRAPH <urn:a> TO"])
+def test_a_truncated_update_is_a_one_line_syntax_error(run, update: str) -> None:
+    result = run("update", "-e", update)
+    assert result.exit_code == 2 and result.output.startswith("Error: SPARQL Update syntax error at line 1")
+    assert result.output.count("\n") == 1

@@ -47,7 +47,7 @@ def load(settings: StoreSettings, files: tuple[str, ...], graph: str | None, fmt
     \b
     Examples:
       clusterkg load regions.ttl firms.nq
-      clusterkg load --graph http://example.org/firms firms.csv.ttl
+      clusterkg load --graph http://example.org/firms firms.ttl
       curl -s https://example.org/data.nt | clusterkg load - --format nt --graph imported
     """
     if not files:
@@ -119,7 +119,7 @@ def drop(settings: StoreSettings, names: tuple[str, ...]) -> None:
               help="Base IRI for relative IRIs (default: the file's URI with -f, else the current directory's).")
 @click.pass_obj
 def update(settings: StoreSettings, expression: str | None, file: str | None, base: str | None) -> None:
-    """Run a SPARQL 1.1 Update on your own graphs, in one transaction.
+    """Run a SPARQL 1.1 Update on your own graphs, in one transaction (at an endpoint: one request).
 
     \b
     The update's default graph is your default graph,

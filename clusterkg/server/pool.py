@@ -386,7 +386,10 @@ class QueryPool:
         finally:
             await asyncio.to_thread(runner.stop)
         if reply.status == 200:
-            await self.reload()
+            try:
+                await self.reload()
+            except StoreError:  # a writer took the store meanwhile: the watcher serves the change later
+                pass
         return reply
 
     async def run(self, job: Job) -> Reply:

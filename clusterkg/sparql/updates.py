@@ -30,8 +30,7 @@ from ..errors import QueryError
 from ..namespaces import GRAPH, USER_GRAPH, is_own_graph
 from .syntax import QUERY_FORMS, Token, query_form, tokens
 
-#: A graph that never exists: what an operation on no graph at all (``CLEAR NAMED`` without named graphs) becomes.
-NO_GRAPH = GRAPH + "none"
+NO_GRAPH = GRAPH + "none"  # never exists: what ``CLEAR NAMED`` without named graphs becomes
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,12 @@ class _Request:
         self.edits: list[tuple[int, int, str]] = []
         self.guards = 0
 
-    # -- reading ---------------------------------------------------------------------------------------
+    def token(self, index: int) -> Token:
+        """The token at ``index``; past the end, an empty one (a truncated request is the engine's to report)."""
+        if index < len(self.toks):
+            return self.toks[index]
+        return Token("end", "", len(self.text), len(self.text))
+
     def word(self, index: int) -> str:
         if index >= len(self.toks):
             return ""
@@ -141,10 +145,9 @@ class _Request:
                 break
         return index
 
-    # -- writing ---------------------------------------------------------------------------------------
     def edit(self, first: int, last: int, replacement: str) -> None:
         """Replace tokens ``first``..``last`` (inclusive) with ``replacement``."""
-        self.edits.append((self.toks[first].start, self.toks[last].end, replacement))
+        self.edits.append((self.token(first).start, self.token(last).end, replacement))
 
     def insert(self, offset: int, text: str) -> None:
         self.edits.append((offset, offset, text))
@@ -238,19 +241,18 @@ class _Rewriter:
 
     # INSERT DATA / DELETE DATA: triples outside GRAPH go into the user default graph
     def data(self, brace: int) -> None:
-        toks = self.r.toks
         if self.r.word(brace) != "{":
             return
         close = self.r.closing(brace)
         segment, index = brace + 1, brace + 1
         while index < close:
             if self.r.word(index) == "GRAPH" and index + 2 < close and self.r.word(index + 2) == "{":
-                self.check(self.r.iri(toks[index + 1]))
+                self.check(self.r.iri(self.r.token(index + 1)))
                 self.wrap(segment, index)
                 index = self.r.closing(index + 2) + 1
                 segment = index
                 continue
-            if toks[index].text == "{":
+            if self.r.token(index).text == "{":
                 index = self.r.closing(index) + 1
                 continue
             index += 1
@@ -258,12 +260,12 @@ class _Rewriter:
 
     def wrap(self, first: int, stop: int) -> None:
         """Put the triples of tokens ``first``..``stop - 1`` into ``GRAPH <user default> { }``."""
-        while first < stop and self.r.toks[first].text == ".":
+        while first < stop and self.r.token(first).text == ".":
             first += 1
         if first >= stop:
             return
-        self.r.insert(self.r.toks[first].start, f"GRAPH {self.default} {{ ")
-        self.r.insert(self.r.toks[stop - 1].end, " }")
+        self.r.insert(self.r.token(first).start, f"GRAPH {self.default} {{ ")
+        self.r.insert(self.r.token(stop - 1).end, " }")
 
     # templates: GRAPH <iri> checked, GRAPH ?g guarded
     def template(self, brace: int, rename: bool = True) -> list[tuple[str, str]]:
@@ -271,13 +273,12 @@ class _Rewriter:
 
         With ``rename``, the template's graph variables are replaced by their guards in place.
         """
-        toks = self.r.toks
         close = self.r.closing(brace)
         guards = []
         for index in range(brace + 1, close - 1):
             if self.r.word(index) != "GRAPH":
                 continue
-            target = toks[index + 1]
+            target = self.r.token(index + 1)
             if target.kind == "var":
                 self.r.guards += 1
                 guard = f"?__ckg_graph{self.r.guards}"
@@ -299,10 +300,10 @@ class _Rewriter:
             return
         close = self.r.closing(brace)
         if self.r.word(brace + 1) == "SELECT":
-            self.r.insert(self.r.toks[brace].end, " {")
-            self.r.insert(self.r.toks[close].start, "} " + self.guard_text(guards) + " ")
+            self.r.insert(self.r.token(brace).end, " {")
+            self.r.insert(self.r.token(close).start, "} " + self.guard_text(guards) + " ")
         else:
-            self.r.insert(self.r.toks[close].start, self.guard_text(guards) + " ")
+            self.r.insert(self.r.token(close).start, self.guard_text(guards) + " ")
 
     def dataset(self, default: str) -> str:
         """The USING clauses of a WHERE clause that names no dataset itself."""
@@ -330,12 +331,12 @@ class _Rewriter:
         if self.r.word(index) == "WITH":
             if self.using or self.using_named:
                 raise self.conflict()
-            target = self.r.iri(self.r.toks[index + 1]) if index + 1 < end else None
+            target = self.r.iri(self.r.token(index + 1))
             self.check(target)
-            default = f"<{target}>" if target else self.r.toks[index + 1].text
+            default = f"<{target}>" if target else self.r.token(index + 1).text
             position = index + 2
         else:
-            self.r.insert(self.r.toks[index].start, f"WITH {self.default} ")
+            self.r.insert(self.r.token(index).start, f"WITH {self.default} ")
         guards: list[tuple[str, str]] = []
         while self.r.word(position) in ("DELETE", "INSERT") and self.r.word(position + 1) == "{":
             guards += self.template(position + 1)
@@ -349,15 +350,14 @@ class _Rewriter:
         if has_using and (self.using or self.using_named):
             raise self.conflict()
         if not has_using:
-            self.r.insert(self.r.toks[position].start, self.dataset(default))
+            self.r.insert(self.r.token(position).start, self.dataset(default))
         self.where(position + 1, guards)
 
     def graph_target(self, index: int, end: int) -> int:
         """Check ``SILENT? GRAPH? iri``; the index after it."""
         index += self.r.word(index) == "SILENT"
         index += self.r.word(index) == "GRAPH"
-        if index < end:
-            self.check(self.r.iri(self.r.toks[index]))
+        self.check(self.r.iri(self.r.token(index)))
         return index + 1
 
     def clear(self, index: int, end: int, kind: str) -> None:
@@ -385,7 +385,7 @@ class _Rewriter:
         if self.r.word(position + 1) == "INTO":
             self.graph_target(position + 2, end)
         elif position < end:
-            self.r.insert(self.r.toks[position].end, f" INTO GRAPH {self.default}")
+            self.r.insert(self.r.token(position).end, f" INTO GRAPH {self.default}")
 
     def transfer(self, index: int, end: int, kind: str) -> None:
         position = index + 1 + (self.r.word(index + 1) == "SILENT")
@@ -397,14 +397,14 @@ class _Rewriter:
         if kind == "MOVE":
             self.check(source)
         if source == self.graphs.default:  # the default graph always exists, as the grammar has it
-            self.r.insert(self.r.toks[index].start, f"CREATE SILENT GRAPH {self.default} ;\n")
+            self.r.insert(self.r.token(index).start, f"CREATE SILENT GRAPH {self.default} ;\n")
 
     def graph_or_default(self, index: int) -> tuple[str | None, int]:
         if self.r.word(index) == "DEFAULT":
             self.r.edit(index, index, f"GRAPH {self.default}")
             return self.graphs.default, index + 1
         index += self.r.word(index) == "GRAPH"
-        return (self.r.iri(self.r.toks[index]) if index < len(self.r.toks) else None), index + 1
+        return self.r.iri(self.r.token(index)), index + 1
 
 
 def _retemplate(request: _Request, brace: int, close: int, guards: list[tuple[str, str]]) -> str:
