@@ -231,7 +231,7 @@ def query_latency(
 
 
 def endpoints(size: str, store_dir: Path, work: Path, runs: int, only: set[str] | None) -> None:
-    """``clusterkg load`` into an Oxigraph server and Virtuoso, then each named query there and embedded."""
+    """``clusterkg push`` into an Oxigraph server and Virtuoso, then each named query there and embedded."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from servers import oxigraph_server, virtuoso_server
 
@@ -245,10 +245,10 @@ def endpoints(size: str, store_dir: Path, work: Path, runs: int, only: set[str] 
             "Oxigraph server": (ox_server.query_url, ox_server.update_url),
             "Virtuoso 7": (virtuoso.query_url, virtuoso.update_url),
         }
-        command = [clusterkg_executable(), "--store", str(store_dir), "load", "--timeout", "600"]
+        command = [clusterkg_executable(), "--store", str(store_dir), "push", "--timeout", "600"]
         for engine, (query_url, update_url) in engines.items():
             seconds, out = wall([*command, "--endpoint", query_url, "--update-endpoint", update_url])
-            print(f"- `clusterkg load` into {engine}: {seconds:.1f} s ({out.strip().splitlines()[0]})")
+            print(f"- `clusterkg push` into {engine}: {seconds:.1f} s ({out.strip().splitlines()[0]})")
         print("\n| query | embedded | Oxigraph server | Virtuoso 7 | rows |\n|---|---:|---:|---:|---:|")
         stores = {name: EndpointStore(q, u, timeout=600) for name, (q, u) in engines.items()}
         with open_embedded(store_dir) as embedded:

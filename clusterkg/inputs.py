@@ -60,3 +60,12 @@ def parse_rdf(path: Path, rdf_format: ox.RdfFormat, text: str | None = None, bas
         where = f":{exc.lineno}:{exc.offset}" if exc.lineno else ""
         message = re.sub(r"^Parser error [^:]*: ", "", exc.msg or str(exc))
         raise InputError(f"{path}{where}: {rdf_format.name} syntax error: {' '.join(message.split())}") from None
+
+
+def base_for(source: str | Path | None) -> str:
+    """The base IRI of a query or update read from ``source``: the file's URI; for ``-`` (standard input),
+    an inline text or nothing, the current directory's (``file:///home/you/``), as Jena's ``arq`` has it.
+    """
+    if source is None or str(source) == "-":
+        return Path.cwd().resolve().as_uri() + "/"
+    return Path(source).resolve().as_uri()

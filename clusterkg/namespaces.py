@@ -115,6 +115,29 @@ def case_graph(slug: str) -> str:
     return f"{GRAPH}case/{slug}"
 
 
+#: The user's own graphs (``clusterkg load``, ``clusterkg update``) when the user names no IRI, and the
+#: default graph of an update.
+USER_GRAPH = GRAPH + "user/"
+USER_DEFAULT_GRAPH = USER_GRAPH + "default"
+
+
+def user_graph(name: str) -> str:
+    """The user graph of a short name (``mydata``): ``https://w3id.org/clusterkg/graph/user/mydata``."""
+    return USER_GRAPH + name
+
+
+def is_own_graph(iri: str) -> bool:
+    """Whether a graph is clusterkg's own (the shipped knowledge base, cases, links, inferences), not the user's.
+
+    Every graph under ``https://w3id.org/clusterkg/graph/`` but the user graphs is clusterkg's; any other
+    IRI names a user graph.
+
+    >>> is_own_graph(kb_graph("cases")), is_own_graph(USER_DEFAULT_GRAPH), is_own_graph("http://example.org/g")
+    (True, False, False)
+    """
+    return iri.startswith(GRAPH) and not iri.startswith(USER_GRAPH)
+
+
 #: Graphs written by later steps, each kept apart from the stated facts.
 LINKS_GRAPH = GRAPH + "links"
 OPENDATA_GRAPH = GRAPH + "links/opendata"  # identifiers from offline open data (GeoNames, ISO, KSIC/ISIC)

@@ -57,13 +57,16 @@ SELECT DISTINCT ?entity ?value WHERE {""" + _TERM + """
   BIND(CONCAT("no rdfs:label@", ?lang) AS ?value)
 }"""),
     Check("missing_individual_label", "warn",
-          "A typed individual of cki: (excerpts and sections aside) has no"
-          " rdfs:label or skos:prefLabel in Korean or English.", """
+          "A typed individual of cki: (excerpts, sections, and the axiom annotations and source records that"
+          " clusterkg writes for links, enrichment and cases aside) has no rdfs:label or skos:prefLabel in"
+          " Korean or English.", """
 SELECT DISTINCT ?entity ?value WHERE {
   ?entity a ?type .
   FILTER(STRSTARTS(STR(?entity), STR(cki:)))
   FILTER NOT EXISTS { ?entity a ckg:Excerpt }
   FILTER NOT EXISTS { ?entity a ckg:Section }
+  FILTER NOT EXISTS { ?entity a owl:Axiom }
+  FILTER NOT EXISTS { ?entity a dcterms:BibliographicResource }
   VALUES ?lang { "ko" "en" }
   FILTER NOT EXISTS { ?entity rdfs:label|skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), ?lang)) }
   BIND(CONCAT("no label@", ?lang) AS ?value)

@@ -4,10 +4,10 @@ The named queries themselves (the files ``queries/NAME.rq``, their headers,
 typed parameters and column titles) are read by :mod:`clusterkg.query_catalogue`;
 its names are available from here too.
 
-Values are bound to ``?NAME`` as RDF terms through the store (SPARQL value
-insertion, SEP-0007), never pasted into the query text, so no value can
-change the shape of a query. In a SELECT query a bound variable must be
-projected: named queries list their parameters in their SELECT clause.
+Values are bound to ``?NAME`` as RDF terms: the store puts each term,
+serialised by pyoxigraph, in place of the variable token by token
+(:mod:`clusterkg.sparql.bindings`), never pasting the value's text, so no value
+can change what a query does. Any variable of any query form can be bound.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from .query_catalogue import (
 )
 from .sparql.results import Answer, QueryResult, Term, materialize
 from .sparql.syntax import explain_syntax_error, has_position, refuse_update
-from .stores.base import Store
+from .stores.base import Store, local_syntax_error
 
 __all__ = [
     "FIELDS", "LIST_SEPARATOR", "PARAM_TYPES", "XSD", "Execution", "NamedQuery", "Param", "adhoc_bindings",
@@ -146,17 +146,6 @@ def run(
         if local is None:
             raise
         raise QueryError(explain_syntax_error(local, sparql, 0, offset) + " (the endpoint refused it too)") from None
-
-
-def local_syntax_error(sparql: str) -> str | None:
-    """The embedded engine's syntax error for a query, or None if it parses."""
-    try:
-        ox.Store().query(sparql)
-    except SyntaxError as exc:
-        return str(exc)
-    except Exception:  # an evaluation problem is not a syntax error
-        return None
-    return None
 
 
 def run_text(

@@ -4,7 +4,8 @@
   chosen language where the store has one (else as a prefixed name);
 * ``csv``, ``tsv``, ``json``, ``xml``: the W3C SPARQL 1.1 query result
   formats, for SELECT (and for ASK: ``json``, ``xml``);
-* ``ttl``, ``nt``, ``jsonld``: RDF, for CONSTRUCT and DESCRIBE.
+* ``ttl``, ``nt``, ``jsonld``, ``rdfxml``: RDF, for CONSTRUCT and DESCRIBE (``json`` is JSON-LD there,
+  ``xml`` RDF/XML, as the format table has it).
 
 :func:`format_grid` is the one text-table renderer of the project: query
 results, comparisons, quality reports and linking reports all use it.
@@ -20,6 +21,7 @@ import pyoxigraph as ox
 
 from .errors import InputError
 from .namespaces import PREFIXES, RDFS, SKOS, compact
+from .sparql import formats
 from .sparql.results import (
     GRAPH_FORMATS,
     SOLUTION_FORMATS,
@@ -60,9 +62,10 @@ def serialize(
     if fmt == "table":
         return render_table(answer, labels or {}, width, hide, titles).encode()
     if answer.kind == "graph":
-        if fmt not in GRAPH_FORMATS:
+        found = formats.lookup(fmt, "rdf")
+        if found is None or found.name not in GRAPH_FORMATS:
             raise InputError(f"a CONSTRUCT or DESCRIBE query gives RDF: use --format {', '.join(GRAPH_FORMATS)} or table")
-        rdf_format = GRAPH_FORMATS[fmt]
+        rdf_format = GRAPH_FORMATS[found.name]
         assert rdf_format is not None
         return serialize_graph(answer.triples, rdf_format, PREFIXES)
     if fmt in GRAPH_FORMATS:

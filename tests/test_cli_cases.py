@@ -178,3 +178,40 @@ def test_add_prints_advice_and_adds(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "warning in cki:cluster-growth-on-incentives" in result.stderr
     assert result.stdout.startswith(f"added    {CKI}cluster-growth-on-incentives")
+
+
+def test_n_triples_case_files_are_read_and_rdf_xml_is_explained(runner: CliRunner, tmp_path: Path) -> None:
+    graph = rdflib.Graph().parse(FIXTURES / "valid.ttl")
+    ntriples = tmp_path / "valid.nt"
+    ntriples.write_text(graph.serialize(format="nt"))
+    assert runner.invoke(cli, ["validate", str(ntriples)]).exit_code == 0
+    rdfxml = tmp_path / "valid.rdf"
+    rdfxml.write_text(graph.serialize(format="xml"))
+    refused = runner.invoke(cli, ["validate", str(rdfxml)])
+    assert refused.exit_code == 2 and "whose lines the report can point to" in refused.output
+    assert refused.output.count("\n") == 1
+    # plain SHACL reads any RDF syntax
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ckg: <https://w3id.org/clusterkg/ontology#> .\n"
+                      "<urn:s> a sh:NodeShape ; sh:targetClass ckg:MatureIndustrialCluster ; "
+                      "sh:property [ sh:path ckg:numberOfFirms ; sh:minCount 1 ] .\n")
+    for path in (ntriples, rdfxml):
+        result = runner.invoke(cli, ["validate", str(path), "--shapes", str(shapes)])
+        assert result.exit_code == 1 and "1 violation(s)" in result.stdout, result.output
+
+
+def test_validate_shapes_exit_code_follows_sh_conforms(runner: CliRunner, tmp_path: Path) -> None:
+    data = tmp_path / "data.ttl"
+    data.write_text("<urn:a> a <urn:C> .\n")
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> a sh:NodeShape ; sh:targetClass <urn:C> ; "
+                      "sh:property [ sh:path <urn:p> ; sh:minCount 1 ; sh:severity sh:Warning ] .\n")
+    warned = runner.invoke(cli, ["validate", str(data), "--shapes", str(shapes)])
+    assert warned.exit_code == 1 and "-- does not conform" in warned.stdout
+    assert "Error: the data does not conform to the shapes: 0 violation(s), 1 warning(s)" in warned.stderr
+    assert runner.invoke(cli, ["validate", str(data), "--shapes", str(shapes), "--allow-warnings"]).exit_code == 0
+    assert runner.invoke(cli, ["validate", str(data), "--shapes", str(shapes), "--allow-infos"]).exit_code == 1
+    cases_only = runner.invoke(cli, ["validate", str(FIXTURES / "valid.yaml"), "--allow-warnings"])
+    assert cases_only.exit_code == 2 and "warnings never fail the validation of case files" in cases_only.output
+    advice = runner.invoke(cli, ["validate", str(FIXTURES / "advice-growth-finance-tax.yaml")])
+    assert advice.exit_code == 0 and "warning" in advice.stdout  # case validation: advice never fails

@@ -34,7 +34,7 @@ def graphs(store_dir: Path) -> list[str]:
 
 
 def test_link_json_dry_run(run, wikidata_endpoint: str, store_dir: Path) -> None:
-    result = run("link", "--endpoint", wikidata_endpoint, "--dry-run", "--format", "json", "--type", "place")
+    result = run("link", "--wikidata", wikidata_endpoint, "--dry-run", "--format", "json", "--type", "place")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     seoul = next(d for d in data if d["entity"].endswith("/place-seoul"))
@@ -194,3 +194,13 @@ def test_the_readme_example_gives_the_output_shown(run, wikidata_endpoint: str) 
             continue
         missing = [line for line in shown if line not in actual]
         assert not missing, (args, missing)
+
+
+def test_endpoint_after_link_still_names_wikidata_for_one_release(run) -> None:
+    """Issue 13: '--endpoint' after the command will name the store; for now it is --wikidata, with a note."""
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    result = run("link", "--endpoint", url)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Note: 'link --endpoint' names the Wikidata endpoint to search for one more release")
+    assert f"Error: cannot reach the endpoint {url}" in result.stderr
+    assert run("link", "--wikidata", url).stderr.startswith("Error: cannot reach")  # no note

@@ -150,13 +150,13 @@ def test_data_graph_and_base_query_files_instead_of_the_store(tmp_path: Path) ->
         (["query", "provenance", "--param", "entity=not an iri"], "parameter 'entity' expects an IRI"),
         (["query", "myths-and-findings", "--param", "lang=e n"], "expects a language tag"),
         (["query", "clusters", "--param", "novalue"], "--param expects NAME=VALUE"),
-        (["query", "-e", "SELECT ?s WHERE { ?s ?p ?o }", "-p", "o=x"], "cannot bind ?o"),
+        (["query", "-e", "SELECT ?s WHERE { BIND(1 AS ?o) }", "-p", "o=x"], "cannot bind ?o: the query gives it a value"),
         (["query", "-e", "SELECT ?x WHERE {\n  ?x ?p ?o .\n  ?x ?p2 }"], "SPARQL syntax error at line 3, column"),
         (["query", "-e", "SELECT * WHERE { ?s ?p ?o } LIMIT x"], "line 1, column 35, at 'x'"),
         (["query", "-e", "INSERT DATA { cki:a cki:b cki:c }"], "refused: this is a SPARQL Update (INSERT)"),
         (["query", "-e", "SELECT ?s { ?s ?p ?o }", "--format", "ttl"], "--format ttl is for CONSTRUCT and DESCRIBE"),
         (["query", "-f", "/nonexistent/q.rq"], "cannot read the query file /nonexistent/q.rq"),
-        (["query", "-e", "ASK {}", "--data", "/nonexistent/d.ttl"], "no such file: /nonexistent/d.ttl"),
+        (["query", "-e", "ASK {}", "--data", "/nonexistent/d.ttl"], "/nonexistent/d.ttl: no such file"),
         (["query", "-e", "ASK {}", "--graph", "just-a-file.ttl"], "--graph expects IRI=FILE"),
         (["--endpoint", "http://127.0.0.1:9/sparql", "query", "-e", "ASK {}", "--data", "x.ttl"], "cannot be combined"),
         (["compare", "bio", "bucheon"], "'bio' is ambiguous; it matches 5 clusters: cki:cluster-boston-bio"),
@@ -274,3 +274,87 @@ def test_myths_without_sections_read_cleanly() -> None:
 
     text = format_myths([Myth("Myth: added by a user", "", [Finding("a finding", "", "")])], width=80)
     assert text == "Myth 1: added by a user\n  Countered by:\n  - a finding\n"
+
+
+# --- issue 13: datasets, base IRIs, bindings, columns, formats, options -------------------------
+
+
+def _count(*args: str) -> int:
+    return int(list(csv.reader(io.StringIO(ok(*args, "--format", "csv"))))[1][0])
+
+
+def test_from_names_the_dataset() -> None:
+    everything = _count("query", "-e", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")
+    cases = _count("query", "-e", "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/clusterkg/graph/kb/cases> { ?s ?p ?o }")
+    assert 0 < cases < everything
+
+
+def test_from_on_files(tmp_path: Path) -> None:
+    """--data is the default graph, --graph named graphs; FROM picks among them (as Jena's arq)."""
+    one, two = tmp_path / "one.ttl", tmp_path / "two.ttl"
+    one.write_text("<urn:a> <urn:p> 1 .\n")
+    two.write_text("<urn:b> <urn:p> 2 . <urn:c> <urn:p> 3 .\n")
+    files = ["--data", str(one), "--graph", f"urn:g={two}"]
+    assert _count("query", "-e", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", *files) == 1
+    assert _count("query", "-e", "SELECT (COUNT(*) AS ?n) FROM <urn:g> { ?s ?p ?o }", *files) == 2
+
+
+def test_select_star_columns_in_order_of_appearance() -> None:
+    header = ok("query", "-e", "SELECT * WHERE { ?s ?p ?o } LIMIT 1", "--format", "csv").splitlines()[0]
+    assert header == "s,p,o"
+    data = json.loads(ok("query", "-e", "SELECT * WHERE { ?zebra ?apple ?mango } LIMIT 1", "--format", "json"))
+    assert data["head"]["vars"] == ["zebra", "apple", "mango"]
+
+
+def test_any_variable_can_be_bound() -> None:
+    output = ok("query", "-e", "SELECT ?x WHERE { BIND(?v AS ?x) }", "--param", "v=<https://w3id.org/clusterkg/id/a>",
+                "--format", "csv")
+    assert output.splitlines() == ["x", "https://w3id.org/clusterkg/id/a"]
+    labels = ok("query", "-e", "SELECT ?c WHERE { ?c rdfs:label ?name }", "-p", 'name="동대문 의류산업 집적지"@ko',
+                "--format", "csv")
+    assert labels.splitlines()[1] == f"{CKI}cluster-dongdaemun-apparel"
+
+
+def test_relative_iris_resolve_against_the_base(tmp_path: Path) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?x WHERE { BIND(<thing> AS ?x) }")
+    assert ok("query", "-f", str(query), "--format", "csv").splitlines()[1] == (tmp_path / "thing").as_uri()
+    given = ok("query", "-e", "SELECT ?x WHERE { BIND(<thing> AS ?x) }", "--base", "http://example.org/", "--format", "csv")
+    assert given.splitlines()[1] == "http://example.org/thing"
+    constructed = ok("query", "-e", "CONSTRUCT { <s> <p> 1 } WHERE {}", "--base", "http://example.org/", "--format", "nt")
+    assert constructed.startswith("<http://example.org/s> <http://example.org/p> ")
+
+
+def test_json_for_a_graph_is_json_ld_and_xml_is_rdf_xml() -> None:
+    query = f"CONSTRUCT {{ <{CKI}cluster-bucheon> ?p ?o }} WHERE {{ <{CKI}cluster-bucheon> ?p ?o }}"
+    triples = list(ox.parse(ok("query", "-e", query, "--format", "json").encode(), format=ox.RdfFormat.JSON_LD))
+    assert len(triples) > 5
+    assert len(list(ox.parse(ok("query", "-e", query, "--format", "xml").encode(), format=ox.RdfFormat.RDF_XML))) == len(triples)
+
+
+def test_data_from_standard_input() -> None:
+    output = ok("query", "-e", "SELECT ?o { ?s ?p ?o }", "--data", "-", "--format", "csv", input="<urn:a> <urn:p> 'piped' .\n")
+    assert output.splitlines() == ["o", "piped"]
+    typed = ok("query", "-e", "ASK { ?s ?p 1 }", "--data", "-", "--data-format", "nt", "--format", "json",
+               input='<urn:a> <urn:p> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .\n')
+    assert json.loads(typed)["boolean"] is True
+
+
+def test_an_incomplete_triple_pattern_is_explained() -> None:
+    message = fails("query", "-e", "SELECT * WHERE { ?s ?p }")
+    assert "a triple pattern needs a subject, a predicate and an object, and '?s ?p' has 2 of them" in message
+
+
+def test_store_options_before_or_after_the_command_name(tmp_path: Path) -> None:
+    store = tmp_path / "elsewhere"
+    before = run("--store", str(store), "info", "--json")
+    assert before.exit_code == 0
+    assert before.stderr.startswith(f"Note: building a new store at {store}")
+    after = run("info", "--json", "--store", str(store))
+    assert after.exit_code == 0 and after.stderr == ""  # built already: nothing to say
+    assert json.loads(after.stdout) == json.loads(before.stdout)
+    for command in (["query", "-e", "ASK {}"], ["info"], ["graphs"], ["myths"], ["export"], ["update", "-e", "CLEAR ALL"]):
+        down = run(*command, "--endpoint", "http://127.0.0.1:9/sparql")
+        assert down.exit_code == 2 and "http://127.0.0.1:9/sparql" in down.output, (command, down.output)
+    mixed = run("--endpoint", "http://127.0.0.1:9/sparql", "query", "-e", "ASK {}", "--store", str(store), "--endpoint", "")
+    assert mixed.exit_code == 0, mixed.output  # after the name wins: no endpoint, the store given

@@ -1,6 +1,6 @@
 """Every named query gives the same answers on the embedded store, an Oxigraph server and Virtuoso.
 
-The knowledge base is pushed to each server with ``clusterkg load``. Answers
+The knowledge base is pushed to each server with ``clusterkg push``. Answers
 are compared as multisets of rows whose terms are compared canonically
 (numbers by value, ``xsd:string`` as a plain literal, language tags in lower
 case, blank nodes as "some blank node"), since engines normalise lexical forms.
@@ -122,17 +122,17 @@ def embedded_answers() -> dict[tuple[str, str], object]:
 
 
 def _load(query_url: str, update_url: str | None = None) -> None:
-    command = ["load", "--endpoint", query_url, "--batch-size", "500"]
+    command = ["push", "--endpoint", query_url, "--batch-size", "500"]
     if update_url:
         command += ["--update-endpoint", update_url]
     result = CliRunner().invoke(cli, command)
     assert result.exit_code == 0, result.output
-    assert re.match(r"Loaded \d+ triples in \d+ graphs into ", result.output)
+    assert re.match(r"Pushed \d+ triples in \d+ graphs to ", result.output)
 
 
 @pytest.fixture(scope="module")
 def oxigraph_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EndpointStore]:
-    """An Oxigraph server loaded with the knowledge base by ``clusterkg load``."""
+    """An Oxigraph server loaded with the knowledge base by ``clusterkg push``."""
     from conftest import skip_or_fail
     from servers import oxigraph_server
 
@@ -146,7 +146,7 @@ def oxigraph_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoin
 
 @pytest.fixture(scope="module")
 def virtuoso_store(virtuoso) -> EndpointStore:
-    """The session's Virtuoso loaded with the knowledge base by ``clusterkg load``."""
+    """The session's Virtuoso loaded with the knowledge base by ``clusterkg push``."""
     _load(virtuoso.query_url)
     return EndpointStore(virtuoso.query_url)
 

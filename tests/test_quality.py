@@ -131,3 +131,17 @@ def test_cli_report_fails_on_an_added_case_with_errors(store_dir: Path, source_t
     result = CliRunner().invoke(cli, ["--store", str(store_dir), "report"])
     assert result.exit_code == 1
     assert "claim_without_provenance  cki:test-observation" in result.output
+
+
+@pytest.mark.slow  # codes, enrich, add and a report: seconds
+def test_clusterkg_s_own_records_are_not_flagged(store_dir: Path):
+    """Issue 13: after codes, enrich and an add, the axiom annotations and source records clusterkg wrote
+    are not reported as individuals without a label."""
+    runner = CliRunner()
+    for args in (["codes"], ["enrich", "--geonames-only"], ["add", str(Path(__file__).parent / "fixtures" / "cases" / "valid.yaml")]):
+        result = runner.invoke(cli, ["--store", str(store_dir), *args])
+        assert result.exit_code == 0, result.output
+    found = runner.invoke(cli, ["--store", str(store_dir), "report", "--format", "json", "--fail-on", "none"])
+    flagged = [p["entity"] for p in json.loads(found.output)["problems"] if p["check"] == "missing_individual_label"]
+    assert flagged, "the case's own entities without labels are still reported"
+    assert not [e for e in flagged if "/source-" in e or "enrichment/" in e or "/link/" in e], flagged

@@ -407,9 +407,18 @@ def test_syntax_errors_name_line_column_and_token(store) -> None:
         queries.run_text(store, "SELECT ?x WHERE { ?x ?p ?o ")
 
 
-def test_a_parameter_that_is_not_selected_is_explained(store) -> None:
-    with pytest.raises(QueryError, match=r"cannot bind \?o: .*SELECT clause"):
-        queries.run_text(store, "SELECT ?s WHERE { ?s ?p ?o }", {"o": "x"})
+def test_a_parameter_need_not_be_selected(store) -> None:
+    """Issue 13: any variable can be bound, as Jena's ParameterizedSparqlString and rdflib's initBindings do."""
+    result = queries.run_text(store, "SELECT ?x WHERE { BIND(?v AS ?x) }", {"v": "<https://w3id.org/clusterkg/id/x>"})
+    assert [tuple(row) for row in result.rows] == [(ox.NamedNode("https://w3id.org/clusterkg/id/x"),)]
+    found = queries.run_text(store, "SELECT ?s WHERE { ?s rdfs:label ?o }", {"o": '"부천 성숙산업 클러스터"@ko'},
+                             default_prefixes=True)
+    assert [row[0].value for row in found.rows] == ["https://w3id.org/clusterkg/id/cluster-bucheon"]
+
+
+def test_a_value_bound_where_an_iri_is_needed_is_explained(store) -> None:
+    with pytest.raises(QueryError, match=r"with \?p = \"x\" bound is not valid SPARQL"):
+        queries.run_text(store, "SELECT ?s WHERE { ?s ?p ?o }", {"p": "x"})
 
 
 class RefusingEndpoint:

@@ -263,3 +263,17 @@ def test_completing_hermit_gives_what_the_owlrl_closure_of_its_answer_gave(names
     assert set(by_hierarchy.entailed) == set(by_rules.entailed) and len(by_rules.entailed) > 100
     for part in ("types", "links", "subclasses"):
         assert set(getattr(by_hierarchy, part)) == set(getattr(by_rules, part)), part
+
+
+def test_write_drop_removes_the_graph_of_inferences(store_dir: Path):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--store", str(store_dir), "reason", "--reasoner", "owlrl", "--write", "-q"]).exit_code == 0
+    assert _graph(store_dir, INFERRED_GRAPH)
+    dropped = runner.invoke(cli, ["--store", str(store_dir), "reason", "--write", "--drop"])
+    assert dropped.exit_code == 0 and dropped.output == "graph of inferences dropped\n"
+    with open_embedded(store_dir) as store:
+        assert INFERRED_GRAPH not in store.graph_names()
+    again = runner.invoke(cli, ["--store", str(store_dir), "reason", "--write", "--drop"])
+    assert again.output == "no graph of inferences to drop\n"
+    alone = runner.invoke(cli, ["--store", str(store_dir), "reason", "--drop"])
+    assert alone.exit_code == 2 and "--drop goes with --write" in alone.output

@@ -1,4 +1,4 @@
-"""Binding values into SPARQL text for endpoints: same answers as pyoxigraph's substitution, same shape."""
+"""The SPARQL front end: a query's form, dataset clauses, SELECT * columns, relative IRIs, syntax errors, from tokens."""
 
 from __future__ import annotations
 
@@ -7,96 +7,7 @@ import pytest
 
 from clusterkg.errors import QueryError
 from clusterkg.sparql import syntax as sparql_text
-from clusterkg.sparql.syntax import bind_values
 from clusterkg.sparql.syntax import require_form as query_form
-
-DATA = """
-<urn:a> <urn:p> "x" ; <urn:q> "en"@en , "ko"@ko ; <urn:r> <urn:b> .
-<urn:b> <urn:p> "y" ; <urn:q> "b-en"@en .
-"""
-
-HOSTILE = [
-    ox.Literal('x" } ; DROP ALL ; SELECT * { ?s ?p ?o'),
-    ox.Literal("x' } # comment"),
-    ox.Literal("line\nbreak\r\t\\u0022 \\"),
-    ox.Literal('"""'),
-    ox.Literal("}", language="en"),
-    ox.Literal("12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
-    ox.NamedNode("urn:a"),
-    ox.NamedNode("http://example.org/a?b=c&d=%7D#x"),
-]
-
-QUERIES = [
-    "SELECT ?v ?s WHERE { ?s <urn:p> ?o OPTIONAL { ?s <urn:q> ?l FILTER(?l = ?v) } }",
-    "SELECT ?v (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(?o != ?v) } GROUP BY ?v",
-    "CONSTRUCT { ?s <urn:seen> ?v } WHERE { ?s <urn:p> ?o }",
-    "SELECT ?v ?s WHERE { ?s <urn:r> ?x { SELECT ?x WHERE { ?x <urn:q> ?l OPTIONAL { ?x <urn:p> ?v } } } }",
-    "SELECT ?v ?s WHERE { VALUES ?s { <urn:a> <urn:b> } ?s <urn:p> ?o BIND(?v AS ?copy) }",
-]
-
-
-def _store() -> ox.Store:
-    store = ox.Store()
-    store.load(DATA.encode(), format=ox.RdfFormat.TURTLE)
-    return store
-
-
-def _answer(result) -> object:
-    if isinstance(result, ox.QueryBoolean):
-        return bool(result)
-    if isinstance(result, ox.QuerySolutions):
-        return sorted(tuple(str(t) for t in row) for row in result)
-    return sorted(str(t) for t in result)
-
-
-@pytest.mark.parametrize("query", QUERIES)
-@pytest.mark.parametrize("value", HOSTILE, ids=str)
-def test_values_give_the_answers_of_substitution(query: str, value) -> None:
-    store = _store()
-    expected = _answer(store.query(query, substitutions={ox.Variable("v"): value}))
-    rewritten = bind_values(query, {"v": value})
-    assert _answer(store.query(rewritten)) == expected
-
-
-@pytest.mark.parametrize("value", HOSTILE, ids=str)
-def test_a_value_never_changes_the_shape(value) -> None:
-    query = "SELECT ?v ?s WHERE { ?s ?p ?o FILTER(?o = ?v) } # ?v in a comment"
-    placeholder = ox.NamedNode("urn:placeholder")
-    shape = bind_values(query, {"v": placeholder})
-    assert bind_values(query, {"v": value}) == shape.replace(str(placeholder), str(value))
-    assert shape.count(str(placeholder)) == 2  # in the VALUES block and in the FILTER, not in the comment
-
-
-def test_bound_keeps_its_variable() -> None:
-    rewritten = bind_values("SELECT ?v WHERE { ?s ?p ?o FILTER(BOUND(?v) && ?o = ?v) }", {"v": ox.Literal("x")})
-    assert 'FILTER(BOUND(?v) && ?o = "x")' in rewritten
-    assert [str(r[0]) for r in _store().query(rewritten)] == ['"x"']
-
-
-def test_ask_is_bound_too() -> None:
-    query = "ASK { ?s ?p ?o FILTER(sameTerm(?o, ?v)) }"
-    assert bool(_store().query(bind_values(query, {"v": ox.Literal("ko", language="ko")})))
-    assert not bool(_store().query(bind_values(query, {"v": ox.Literal("ko")})))
-
-
-def test_short_construct_is_expanded() -> None:
-    store = _store()
-    rewritten = bind_values("CONSTRUCT WHERE { ?s <urn:p> ?o }", {"s": ox.NamedNode("urn:a")})
-    assert _answer(store.query(rewritten)) == ['<urn:a> <urn:p> "x"']
-
-
-def test_describe_without_where_gets_a_values_block() -> None:
-    rewritten = bind_values("DESCRIBE ?s # the end", {"s": ox.NamedNode("urn:a")})
-    assert "<urn:a> <urn:p>" in " ".join(_answer(_store().query(rewritten)))
-
-
-def test_blank_nodes_and_bad_names_are_refused() -> None:
-    with pytest.raises(QueryError, match="blank node"):
-        bind_values("SELECT * { ?s ?p ?o }", {"s": ox.BlankNode()})
-    with pytest.raises(QueryError, match="invalid variable name"):
-        bind_values("SELECT * { ?s ?p ?o }", {"s) {} #": ox.Literal("x")})
-    with pytest.raises(QueryError, match="update"):
-        bind_values("DELETE WHERE { ?s ?p ?o }", {"s": ox.NamedNode("urn:a")})
 
 
 @pytest.mark.parametrize(
@@ -139,3 +50,61 @@ def test_no_form_is_an_error() -> None:
 )
 def test_query_form_reads_only_the_prologue(text: str, form: str) -> None:
     assert sparql_text.query_form(text) == form
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT * FROM <urn:g> { ?s ?p ?o }", True),
+        ("SELECT * FROM NAMED <urn:g> { GRAPH ?g { ?s ?p ?o } }", True),
+        ("PREFIX : <urn:> ASK FROM :g { }", True),
+        ("SELECT * { ?s <urn:from> 'FROM <urn:g>' } # FROM <urn:g>", False),
+        ("SELECT ?from { ?from ?p ?o }", False),
+    ],
+)
+def test_dataset_clause_is_read_from_tokens(text: str, expected: bool) -> None:
+    assert sparql_text.has_dataset_clause(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", ["s", "p", "o"]),
+        ("SELECT DISTINCT * { ?zebra ?b ?a . OPTIONAL { ?a ?c ?d } }", ["zebra", "b", "a", "c", "d"]),
+        ("PREFIX x: <urn:> SELECT * # ?comment\n { ?o x:p 'a ?string' ; x:q ?s }", ["o", "s"]),
+        ("SELECT ?o ?s { ?s ?p ?o }", None),
+        ("ASK { ?s ?p ?o }", None),
+    ],
+)
+def test_star_variables_in_order_of_first_appearance(text: str, expected: list[str] | None) -> None:
+    assert sparql_text.star_variables(text) == expected
+
+
+def test_relative_iris() -> None:
+    assert sparql_text.has_relative_iri("CONSTRUCT { <s> <p> 1 } WHERE {}")
+    assert sparql_text.has_relative_iri("PREFIX : <#> SELECT * {}")
+    assert not sparql_text.has_relative_iri("SELECT * { <urn:a> <http://x/p> '<relative>' } # <rel>")
+
+
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [("SELECT * WHERE { ?s ?p }", "'?s ?p' has 2"), ("SELECT * WHERE { ?s }", "'?s' has 1"),
+     ("SELECT * WHERE { ?s ?p . }", "'?s ?p' has 2"),
+     ("SELECT * WHERE { ?a ?b 'c'@en . ?s <urn:p> }", "'?s <urn:p>' has 2")],
+)
+def test_an_incomplete_triple_pattern_is_explained(query: str, terms: str) -> None:
+    try:
+        ox.Store().query(query)
+    except SyntaxError as exc:
+        message = sparql_text.explain_syntax_error(str(exc), query)
+    assert "a triple pattern needs a subject, a predicate and an object" in message, message
+    assert terms in message
+
+
+def test_other_syntax_errors_keep_the_engine_s_words() -> None:
+    query = "SELECT ?x WHERE { ?x ?y ?z } LIMIT"
+    try:
+        ox.Store().query(query)
+    except SyntaxError as exc:
+        message = sparql_text.explain_syntax_error(str(exc), query)
+    assert message.startswith("SPARQL syntax error at line 1") and "triple pattern" not in message

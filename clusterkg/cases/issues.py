@@ -72,6 +72,8 @@ class ValidationReport:
     cases: int = 0
     files: int = 0
     top_results: list[Any] = field(default_factory=list, repr=False)
+    #: plain SHACL (``validate --shapes``): the summary gives SHACL's verdict, not the case rule
+    plain: bool = False
 
     def count(self, severity: str) -> int:
         return sum(1 for issue in self.issues if issue.severity == severity)
@@ -258,5 +260,6 @@ def render(report: ValidationReport, fmt: str = "text") -> str:
         f"{report.files} file(s), {report.cases} case(s): {report.violations} violation(s), "
         f"{report.count('warning')} warning(s), {report.count('info')} info(s)"
     )
-    lines.append(summary + (" -- conforms" if report.ok else " -- does not conform"))
+    verdict = report.conforms if report.plain else report.ok
+    lines.append(summary + (" -- conforms" if verdict else " -- does not conform"))
     return "\n".join(lines) + "\n"

@@ -27,9 +27,15 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
     try:
         return SUFFIXES[path.suffix.lower()]
     except KeyError:
+        if path.suffix.lower() in {".rdf", ".owl", ".xml", ".nq", ".trig"}:
+            raise InputError(
+                f"{path}: case files are YAML, CSV, Turtle (N-Triples too) or JSON-LD, whose lines the report can "
+                "point to; write this file as Turtle first (clusterkg query -e 'CONSTRUCT WHERE { ?s ?p ?o }' "
+                "--data FILE --format ttl), or check any RDF against shapes with 'validate --shapes'"
+            ) from None
         raise InputError(
             f"{path}: cannot tell the format from the suffix {path.suffix or '(none)'!r}; "
-            f"use .yaml, .csv, .ttl or .jsonld"
+            f"use .yaml, .csv, .ttl, .nt or .jsonld"
         ) from None
 
 

@@ -157,7 +157,7 @@ FORMATS = ("yaml", "csv", "ttl", "jsonld")
 
 
 SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".ttl": "ttl", ".turtle": "ttl",
-            ".jsonld": "jsonld", ".json": "jsonld"}
+            ".nt": "ttl", ".jsonld": "jsonld", ".json": "jsonld"}  # N-Triples is Turtle
 
 
 @dataclass(frozen=True)

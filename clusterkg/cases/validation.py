@@ -14,7 +14,8 @@ validates them with pySHACL against the project's shapes (``shapes/``):
 * every result is mapped back to the file, line or row, field and value.
 
 With ``shapes=`` any SHACL file is used instead, on the plain data (no
-knowledge base, no closure, no chunks): a general SHACL validator.
+knowledge base, no closure, no chunks): a general SHACL validator, which
+reads RDF in any syntax and whose verdict is SHACL's own (:func:`shapes_conform`).
 """
 
 from __future__ import annotations
@@ -29,25 +30,25 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from .. import shacl
 from ..errors import InputError
-from ..inputs import read_text
+from ..inputs import parse_rdf, rdf_format, read_text
 from ..progress import ProgressStart
+from ..rdfterms import to_rdflib
 from ..resources import data_dir, ontology_files
 from ..shacl import run_pyshacl
 from . import load as loading
 from .issues import ValidationReport, add_problems, finish, merge
 from .model import CKG, EntryFile, KnownTerms, Location
-from .rdf_reader import first_lines, read_triples
+from .rdf_reader import first_lines
 from .terms import Terms, load_vocabulary
 
 #: Cases per bounded subgraph.
 CHUNK_SIZE = 500
-
-
 
 
 def shape_files() -> list[Path]:
@@ -302,8 +303,8 @@ def validate_with_shapes(
         if not Path(path).is_file():
             raise InputError(f"{path}: no such shapes file")
     shapes_graph = load_shapes(shapes)
-    files = [loading.load(p, fmt, delimiter=delimiter) if loading.detect_format(Path(p), fmt) in {"yaml", "csv"}
-             else _rdf_file(Path(p), fmt) for p in paths]
+    files = [loading.load(p, fmt, delimiter=delimiter) if _is_table(Path(p), fmt) else _rdf_file(Path(p), fmt)
+             for p in paths]
     data = Graph()
     for entry_file in files:
         graph = entry_file.graph()
@@ -312,20 +313,39 @@ def validate_with_shapes(
         for triple in graph:
             data.add(triple)
     _, result = run_pyshacl(data, shapes_graph)
-    report = ValidationReport(files=len(files), cases=sum(len(f.entries) for f in files))
+    report = ValidationReport(files=len(files), cases=sum(len(f.entries) for f in files), plain=True)
     merge(report, result, files, set())
     finish(report)
     return report, files
 
 
+def shapes_conform(report: ValidationReport, *, allow_warnings: bool = False, allow_infos: bool = False) -> bool:
+    """SHACL's verdict on plain data (``sh:conforms``), with pySHACL's ``--allow-warnings``/``--allow-infos``.
+
+    ``allow_warnings`` lets warnings and infos pass, ``allow_infos`` infos only; a violation never passes.
+    """
+    allowed = {"warning", "info"} if allow_warnings else {"info"} if allow_infos else set()
+    return all(issue.severity in allowed for issue in report.issues)
+
+
+def _is_table(path: Path, fmt: str | None) -> bool:
+    """Whether a file given to plain SHACL is a YAML or CSV case file (anything else is read as RDF)."""
+    if fmt:
+        return fmt in {"yaml", "csv"}
+    return path.suffix.lower() in {".yaml", ".yml", ".csv"}
+
+
 def _rdf_file(path: Path, fmt: str | None) -> EntryFile:
-    kind = loading.detect_format(path, fmt)
+    """Any RDF file (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD, by suffix or ``fmt``) as loose triples."""
     text = read_text(path)
     if not text.strip():
         raise InputError(f"{path}: the file is empty")
-    entry_file = EntryFile(str(path), kind)
-    triples = read_triples(path, kind, text, prefixes=entry_file.prefixes)
-    lines = first_lines(text, kind)
+    syntax = _rdf_syntax(path, fmt)
+    kind = {ox.RdfFormat.TURTLE: "ttl", ox.RdfFormat.JSON_LD: "jsonld"}.get(syntax, "")
+    entry_file = EntryFile(str(path), kind or "ttl")
+    triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+               for q in parse_rdf(path, syntax, text, prefixes=entry_file.prefixes)]
+    lines = first_lines(text, kind) if kind else {}
     for triple in triples:
         entry_file.loose.append(triple)
         subject = triple[0]
@@ -350,3 +370,10 @@ def convert_files(paths: Sequence[str | Path], fmt: str = "ttl", input_format: s
     concepts (codes, vocabulary terms) they name."""
     files = default_validator().load(paths, input_format, delimiter=delimiter, vocabularies=vocabularies)
     return loading.serialize(files, fmt)
+
+
+def _rdf_syntax(path: Path, fmt: str | None) -> ox.RdfFormat:
+    """The RDF syntax of a data file for plain SHACL: ``--input-format`` (ttl, jsonld) or the suffix."""
+    if fmt in ("ttl", "jsonld"):
+        return ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.JSON_LD
+    return rdf_format(path)

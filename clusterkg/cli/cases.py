@@ -69,31 +69,42 @@ def convert(files: tuple[Path, ...], fmt: str, input_format: str | None, delimit
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text", show_default=True,
               help="Report format: text for people, json, or ttl (a standard sh:ValidationReport).")
 @click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path),
-              help="Validate against this SHACL file instead of the project's shapes (repeatable): "
-                   "plain SHACL, nothing else mixed in.")
+              help="Validate any RDF (Turtle, N-Triples, N-Quads, TriG, RDF/XML, JSON-LD) against this SHACL "
+                   "file instead of the project's shapes (repeatable): plain SHACL, nothing else mixed in.")
+@click.option("--allow-warnings", is_flag=True,
+              help="With --shapes: warnings and infos do not fail the validation (as pySHACL's option).")
+@click.option("--allow-infos", is_flag=True,
+              help="With --shapes: infos do not fail the validation (as pySHACL's option).")
 @input_format
 @delimiter_option
 @vocabulary_option
 @click.option("--replace", is_flag=True, help="Check as `add --replace` would: cases already stored may be replaced.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.pass_obj
-def validate(settings: StoreSettings, files: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...],
-             input_format: str | None, delimiter: str, vocabularies: tuple[Path, ...], replace: bool,
+def validate(settings: StoreSettings, files: tuple[Path, ...], fmt: str, shapes: tuple[Path, ...], allow_warnings: bool,
+             allow_infos: bool, input_format: str | None, delimiter: str, vocabularies: tuple[Path, ...], replace: bool,
              output: str | None) -> None:
-    """Check case files against the shapes and the store, and print what to fix.
+    """Check case files against the shapes and the store and print what to fix; or any RDF against any shapes (--shapes).
 
-    Each result gives the file, line (YAML, Turtle, JSON-LD) or row (CSV),
-    the case, the field, the value and a message in English and Korean.
-    Everything `add` would refuse is reported (an id already stored, a
-    triple about a shipped entity), so exit 0 means `add` takes the files.
-    Exit 0 when there is no violation (warnings and infos are advice),
-    1 when there are violations, 2 when a file cannot be used (missing,
-    unparsable, unknown field).
+    
+    Case files: each result gives the file, line (YAML, Turtle, JSON-LD) or
+    row (CSV), the case, the field, the value and a message in English and
+    Korean. Everything `add` would refuse is reported (an id already stored,
+    a triple about a shipped entity), so exit 0 means `add` takes the files.
+    Exit 0 when there is no violation: warnings and infos are the paper's
+    advice and never fail a case. Exit 1 with violations.
+    --shapes: plain SHACL, as pySHACL: exit 0 when the report's sh:conforms
+    is true, 1 when it is false (a result of any severity), unless
+    --allow-warnings (warnings and infos pass) or --allow-infos (infos pass).
+    Exit 2 when a file cannot be used (missing, unparsable, unknown field).
     """
     from ..cases.issues import add_problems, render
     from ..cases.rules import store_problems
-    from ..cases.validation import validate_files
+    from ..cases.validation import shapes_conform, validate_files
 
+    if (allow_warnings or allow_infos) and not shapes:
+        raise click.UsageError("--allow-warnings and --allow-infos apply to --shapes; "
+                               "warnings never fail the validation of case files")
     with progress("Validating (chunks)") as start:
         report, converted = validate_files(files, shapes=shapes or None, fmt=input_format, progress_start=start,
                                            delimiter=delimiter, vocabularies=vocabularies)
@@ -101,7 +112,12 @@ def validate(settings: StoreSettings, files: tuple[Path, ...], fmt: str, shapes:
         with open_store(settings) as store:
             add_problems(report, store_problems(store, converted, replace=replace))
     write_output(render(report, fmt), output)
-    if not report.ok:
+    if shapes:
+        if not shapes_conform(report, allow_warnings=allow_warnings, allow_infos=allow_infos):
+            counts = f"{report.violations} violation(s), {report.count('warning')} warning(s), {report.count('info')} info(s)"
+            hint = "" if report.violations else " (--allow-warnings or --allow-infos to let them pass)"
+            raise CheckFailed(f"the data does not conform to the shapes: {counts}{hint}")
+    elif not report.ok:
         raise CheckFailed(f"{report.violations} violation(s) in {len(files)} file(s)")
 
 

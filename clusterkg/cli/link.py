@@ -18,14 +18,27 @@ from .output import echo_table, progress
 WIKIDATA_ENV = "CLUSTERKG_WIKIDATA"
 
 
+def _deprecated_endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """``link --endpoint URL``: the Wikidata endpoint still, with a note."""
+    if value is not None:
+        click.echo(f"Note: '{ctx.info_name} --endpoint' names the Wikidata endpoint to search for one more release; "
+                   "write --wikidata (after this release --endpoint names the store, as on every command).", err=True)
+        ctx.params["wikidata"] = value
+
+
 def client_options(func: Callable) -> Callable:
     """Options shared by the commands that query a Wikidata-like endpoint."""
     options = [
         click.option(
-            "--wikidata", "--endpoint", "wikidata", metavar="URL", envvar=WIKIDATA_ENV, default=WIKIDATA_SPARQL,
+            "--wikidata", "wikidata", metavar="URL", envvar=WIKIDATA_ENV, default=WIKIDATA_SPARQL,
             show_default=True,
             help="SPARQL endpoint in Wikidata's shape to search (env CLUSTERKG_WIKIDATA). Not the store: "
-            "the store is chosen by the global --store/--endpoint, given before the command name.",
+            "the store is chosen by --store/--endpoint before the command name.",
+        ),
+        click.option(
+            "--endpoint", "legacy_endpoint", metavar="URL", expose_value=False, callback=_deprecated_endpoint,
+            help="The same as --wikidata, for one more release; then --endpoint will name the store, as on "
+            "every other command.",
         ),
         click.option("--offline", is_flag=True, help="Answer from the response cache only; send no request."),
         click.option(

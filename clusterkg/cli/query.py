@@ -12,6 +12,7 @@ import click
 
 from .. import queries, tables
 from ..errors import InputError
+from ..inputs import base_for
 from ..stores import Store, StoreSettings, open_store
 from .output import write_output
 
@@ -19,8 +20,9 @@ LANGS = click.Choice(["en", "ko"])
 
 
 @contextmanager
-def _data_store(settings: StoreSettings, data: tuple[Path, ...], graphs: tuple[str, ...]) -> Iterator[Store]:
-    """The store to query: RDF files given on the command line, or the configured store."""
+def _data_store(settings: StoreSettings, data: tuple[str, ...], graphs: tuple[str, ...],
+                data_format: str | None) -> Iterator[Store]:
+    """The store to query: RDF files given on the command line ('-': standard input), or the configured store."""
     if not data and not graphs:
         with open_store(settings) as store:
             yield store
@@ -29,14 +31,16 @@ def _data_store(settings: StoreSettings, data: tuple[Path, ...], graphs: tuple[s
         raise InputError("--data/--graph query local files; they cannot be combined with --endpoint")
     from ..stores.files import open_files, parse_graph_option
 
-    store = open_files(data, [parse_graph_option(item) for item in graphs])
+    stdin = sys.stdin.buffer.read() if "-" in data else None
+    store = open_files(data, [parse_graph_option(item) for item in graphs], stdin=stdin, fmt=data_format)
     try:
         yield store
     finally:
         store.close()
 
 
-def _read_query(file: str) -> str:
+def read_query(file: str) -> str:
+    """The text of a query or update file ('-': standard input)."""
     try:
         if file == "-":
             return sys.stdin.read()
@@ -90,13 +94,17 @@ def list_queries(name: str | None, lang: str, as_json: bool) -> None:
               help="Bind ?NAME to VALUE: an IRI when written <...>, else a literal; a named query's declared type applies.")
 @click.option("--format", "fmt", type=click.Choice(tables.FORMATS), default="table", show_default=True,
               help="table for people; csv/tsv/json/xml (W3C result formats) for SELECT and ASK; "
-                   "ttl/nt/jsonld for CONSTRUCT and DESCRIBE.")
+                   "ttl/nt/jsonld/rdfxml for CONSTRUCT and DESCRIBE (json: JSON-LD, xml: RDF/XML there).")
 @click.option("--lang", type=LANGS, default="en", show_default=True,
               help="Language of labels in the table, and of a named query's 'lang' parameter unless given.")
-@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="Query this RDF file (repeatable) as the default graph, instead of the store.")
+@click.option("--data", multiple=True, metavar="FILE",
+              help="Query this RDF file (repeatable; '-' for standard input) as the default graph, instead of the store.")
 @click.option("--graph", "graphs", multiple=True, metavar="IRI=FILE", help="Load FILE as the named graph IRI (repeatable).")
-@click.option("--base", metavar="IRI", help="Base IRI against which relative IRIs in the query are resolved.")
+@click.option("--data-format", metavar="FORMAT",
+              help="RDF syntax of the --data and --graph files (default: from the suffix; standard input: ttl).")
+@click.option("--base", metavar="IRI",
+              help="Base IRI against which relative IRIs in the query are resolved "
+                   "(default: the query file's URI with -f, else the current directory's).")
 @click.option("--width", type=click.IntRange(min=30), help="Width of the table (default: the terminal's).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE instead of standard output.")
 @click.pass_obj
@@ -108,15 +116,19 @@ def query(
     params: tuple[str, ...],
     fmt: str,
     lang: str,
-    data: tuple[Path, ...],
+    data: tuple[str, ...],
     graphs: tuple[str, ...],
+    data_format: str | None,
     base: str | None,
     width: int | None,
     output: str | None,
 ) -> None:
     """Run a SPARQL query: a named one (see 'clusterkg queries'), -f FILE.rq or -e 'SPARQL'.
 
-    The query command never changes the store: an update is refused.
+    The query command never changes the store: an update is refused (see
+    'clusterkg update'). Without FROM the default graph is the union of all
+    graphs of the store; with FROM (and FROM NAMED) the query sees exactly the
+    graphs it names.
 
     \b
     Examples:
@@ -124,14 +136,16 @@ def query(
       clusterkg query clusters --param type=ckg:BioCluster --format csv
       clusterkg query -e 'SELECT ?c WHERE { ?c a ckg:MatureIndustrialCluster }'
       clusterkg query -f my.rq --data cases.ttl --format json
+      clusterkg query -e 'SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/clusterkg/graph/kb/cases> { ?s ?p ?o }'
     """
     given = [x for x in (name, file, expression) if x is not None]
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a query NAME, -f FILE.rq, -e 'SPARQL'")
-    text = _read_query(file) if file is not None else expression
-    with _data_store(settings, data, graphs) as store:
+    text = read_query(file) if file is not None else expression
+    base_iri = base or base_for(file if file is not None else None)
+    with _data_store(settings, data, graphs, data_format) as store:
         done = queries.execute(store, name=name, text=text, params=queries.parse_assignments(params), lang=lang,
-                               base_iri=base, inline=expression is not None)
+                               base_iri=base_iri, inline=expression is not None)
         out = tables.write(store, done.answer, fmt, lang=lang, width=width, bound=done.bound, titles=done.titles)
     write_output(out, output)
 

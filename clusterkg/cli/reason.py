@@ -24,21 +24,31 @@ def _progress(message: str) -> None:
 @click.option("--explain-limit", type=click.IntRange(min=0), default=10, show_default=True,
               help="Explain at most this many new facts (each takes a few seconds).")
 @click.option("--write", is_flag=True, help="Store the entailed facts in the graph of inferences (replacing it).")
+@click.option("--drop", "drop_graph", is_flag=True,
+              help="With --write: remove the graph of inferences instead, and stop (nothing is reasoned).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on standard error.")
 @click.pass_obj
 def reason(settings: StoreSettings, reasoner: str, explain: bool, explain_limit: int, write: bool,
-           as_json: bool, quiet: bool) -> None:
+           drop_graph: bool, as_json: bool, quiet: bool) -> None:
     """Check the ontology and data (added cases included) for consistency, and show what follows.
 
     New facts are those that no sub-class or sub-property axiom alone gives:
     a case's cluster type, the life-cycle stage a finding concerns, places
     reached through ckg:locatedIn, ... With --write, every entailed fact is
     stored in its own named graph (https://w3id.org/clusterkg/graph/inferred),
-    never among the stated ones. Exit code 1 when the whole is inconsistent
-    or a class is unsatisfiable.
+    never among the stated ones; --write --drop removes that graph again.
+    Exit code 1 when the whole is inconsistent or a class is unsatisfiable.
     """
     from ..reasoning import inferences as reasoning
+
+    if drop_graph:
+        if not write:
+            raise click.UsageError("--drop goes with --write: 'clusterkg reason --write --drop'")
+        with open_store(settings, writable=True) as store:
+            dropped = reasoning.drop_inferences(store)
+        click.echo("graph of inferences dropped" if dropped else "no graph of inferences to drop")
+        return
 
     progress = None if quiet or as_json else _progress
     with open_store(settings, writable=write) as store:

@@ -26,15 +26,21 @@ from ..stores import StoreSettings
               help="Look for changes to the store every S seconds and serve them (0: never).")
 @click.option("--cache-mb", default=64.0, show_default=True, type=float, metavar="MB",
               help="Keep recent answers in memory, up to MB megabytes (0: no cache). Exact: a new snapshot clears it.")
+@click.option("--writable", is_flag=True,
+              help="Accept SPARQL Update on your own graphs, as 'clusterkg update' runs it (loopback addresses only).")
 @click.pass_obj
 def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_results: int,
-          allow_service: bool, workers: int, reload_interval: float, cache_mb: float) -> None:
+          allow_service: bool, workers: int, reload_interval: float, cache_mb: float, writable: bool) -> None:
     """Serve the store as a SPARQL 1.1 endpoint (/sparql) and a web page (/).
 
-    Read-only: SPARQL Update is refused. Each query runs in a worker process
-    and is stopped after --timeout seconds. The workers answer from a
-    snapshot of the store, so `clusterkg add` can run beside the server;
-    its changes are served within --reload-interval seconds.
+    Read-only unless --writable: SPARQL Update is refused (403). With
+    --writable, updates (POST update= or application/sparql-update, at
+    /sparql or /update) change your own graphs only, never the shipped
+    knowledge base, each within --timeout seconds. The Graph Store Protocol's
+    read side is served at /data?graph=IRI and /data?default. Each query
+    runs in a worker process and is stopped after --timeout seconds. The
+    workers answer from a snapshot of the store, so `clusterkg add` can run
+    beside the server; its changes are served within --reload-interval seconds.
 
     \b
     Example:
@@ -51,6 +57,6 @@ def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_res
         click.echo(f"Warning: listening on {host}: the endpoint is reachable from other machines.", err=True)
     config = ServerConfig(host=host, port=port, timeout=timeout, max_results=max_results,
                           allow_service=allow_service, workers=workers, store_dir=settings.store_dir,
-                          reload_interval=reload_interval, cache_mb=cache_mb)
+                          reload_interval=reload_interval, cache_mb=cache_mb, writable=writable)
     run_server(config, on_ready=lambda url: click.echo(
         f"Serving {url}/ (SPARQL endpoint: {url}/sparql); Ctrl-C to stop.", err=True))

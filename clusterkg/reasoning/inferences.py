@@ -287,6 +287,13 @@ def write_inferences(store: Store, result: ReasoningResult) -> int:
     return len(result.entailed)
 
 
+def drop_inferences(store: Store) -> bool:
+    """Remove the inferred graph (nothing else changes); whether there was one."""
+    present = INFERRED_GRAPH in store.graph_names()
+    store.replace_graphs({}, drop=[INFERRED_GRAPH])
+    return present
+
+
 def format_result(result: ReasoningResult, written: int | None = None) -> str:
     """The result as text for a terminal; ``written`` is the number of facts stored, if any."""
     name = {"hermit": "HermiT", "owlrl": "OWL-RL"}[result.reasoner]

@@ -2,10 +2,15 @@
 
 Routes:
 
-* ``/sparql`` -- the SPARQL 1.1 Protocol query operation (GET, POST form,
-  POST ``application/sparql-query``), with content negotiation over the W3C
-  result formats and RDF formats; ``format=`` overrides the Accept header.
-  Updates are refused (403). Without a query it returns a service description.
+* ``/sparql`` (and ``/update``) -- the SPARQL 1.1 Protocol query operation (GET,
+  POST form, POST ``application/sparql-query``), with content negotiation over
+  the W3C result formats and RDF formats; ``format=`` overrides the Accept
+  header. The base IRI of a query is the endpoint's URL. Updates (POST form
+  ``update=``, POST ``application/sparql-update``) are refused (403) unless the
+  server runs with ``--writable``; then they change the user's graphs only
+  (:mod:`clusterkg.sparql.updates`). Without a query: a service description.
+* ``/data`` -- the Graph Store Protocol's read side: ``GET /data?graph=IRI`` and
+  ``GET /data?default`` (the default graph: the union of all graphs).
 * ``/api/queries`` and ``/api/queries/{name}`` -- the named-query catalogue,
   and one named query run with its parameters (same formats as ``/sparql``).
 * ``/api/info`` -- the server's limits and the size of the knowledge base.
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
@@ -34,9 +40,10 @@ from starlette.staticfiles import StaticFiles
 
 from .. import queries
 from ..errors import ClusterKGError, InputError, NotFoundError, QueryError, one_line
-from ..namespaces import SD
-from ..sparql.protocol import READ_ONLY, RESULT_FORMATS, ProtocolError, check_query
-from .pool import Job, QueryPool, QueryTimeout, ServerBusy
+from ..sparql.bindings import bind
+from ..sparql.protocol import READ_ONLY, RESULT_FORMATS, ProtocolError, check_query, service_description
+from ..sparql.syntax import uses_service
+from .pool import Job, QueryPool, QueryTimeout, ServerBusy, UpdateJob
 
 WEB_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY = 1 << 20  # bytes of a POSTed query
@@ -55,14 +62,27 @@ class ServerConfig:
     store_dir: Path | None = None
     reload_interval: float = 2.0
     cache_mb: float = 64.0
+    writable: bool = False
 
 
-#: Browser pages on other origins (a YASGUI page, a notebook) may query the endpoint: it is read-only.
+#: Browser pages on other origins (a YASGUI page, a notebook) may query the endpoint.
 CORS = {"Access-Control-Allow-Origin": "*"}
+#: The names clients give the answer's format in: SPARQLWrapper sends all three.
+FORMAT_PARAMS = ("format", "output", "results")
 
 
 def _text(status: int, message: str) -> PlainTextResponse:
     return PlainTextResponse(message + "\n", status_code=status, headers=CORS)
+
+
+def _charset(media: str) -> str:
+    """A media type with ``charset=utf-8`` where its registration has the parameter."""
+    return media if media.startswith(("application/sparql-results", "application/ld+json")) else media + "; charset=utf-8"
+
+
+def _endpoint_url(request: Request) -> str:
+    """The URL the request was sent to, without its query string: the base IRI of queries and updates."""
+    return str(request.url.replace(query=""))
 
 
 class Endpoint:
@@ -74,7 +94,7 @@ class Endpoint:
 
     async def _run(self, job: Job) -> Response:
         try:
-            check_query(job.sparql, allow_service=self.config.allow_service)
+            check_query(job.sparql, allow_service=self.config.allow_service, writable=self.config.writable)
             reply = await self.pool.run(job)
         except ProtocolError as exc:
             return _text(exc.status, exc.message)
@@ -83,62 +103,106 @@ class Endpoint:
         except ClusterKGError as exc:
             return _text(500, one_line(exc))
         headers = {"Vary": "Accept", **CORS}
-        media = reply.media_type
-        if reply.status == 200 and not media.startswith(("application/sparql-results", "application/ld+json")):
-            media += "; charset=utf-8"
+        media = _charset(reply.media_type) if reply.status == 200 else reply.media_type
         return Response(reply.body, status_code=reply.status, media_type=media, headers=headers)
 
     async def sparql(self, request: Request) -> Response:
-        """The SPARQL 1.1 Protocol query operation."""
+        """The SPARQL 1.1 Protocol query and update operations."""
         params = list(request.query_params.multi_items())
         if request.method == "POST":
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            media, _, rest = request.headers.get("content-type", "").partition(";")
+            content_type = media.strip().lower()
+            charset = next((v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in rest.split(";"))
+                            if k.strip().lower() == "charset"), "utf-8")
             body = await request.body()
             if len(body) > MAX_BODY:
                 return _text(413, f"the request body is larger than {MAX_BODY} bytes")
+            if charset not in ("utf-8", "utf8"):
+                return _text(415, f"the request body must be UTF-8, not {charset}")
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                return _text(400, "the request body is not UTF-8")
             if content_type == "application/x-www-form-urlencoded":
-                params += parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+                params += parse_qsl(text, keep_blank_values=True)
             elif content_type == "application/sparql-query":
-                params.append(("query", body.decode("utf-8", "replace")))
+                params.append(("query", text))
             elif content_type == "application/sparql-update":
-                return _text(403, READ_ONLY)
+                params.append(("update", text))
             else:
                 return _text(
                     415,
                     f"unsupported Content-Type {content_type or '(none)'!r}: POST a query as "
-                    "application/x-www-form-urlencoded or application/sparql-query",
+                    "application/x-www-form-urlencoded or application/sparql-query, an update as "
+                    "application/x-www-form-urlencoded or application/sparql-update",
                 )
-        queries = [v for k, v in params if k == "query"]
-        if any(k == "update" for k, _ in params):
-            return _text(403, READ_ONLY)
-        if not queries:
-            return self._description(request)
-        if len(queries) > 1:
+        found = [v for k, v in params if k == "query"]
+        updates = [v for k, v in params if k == "update"]
+        if updates:
+            if not self.config.writable:
+                return _text(403, READ_ONLY + " (start the server with --writable to accept them)")
+            if request.method != "POST":
+                return _text(400, "an update must be sent with POST")
+            if found or len(updates) > 1:
+                return _text(400, "give one 'update' parameter, and no 'query'")
+            return await self._update(request, updates[0], params)
+        base = _endpoint_url(request)
+        formats = tuple(v for k, v in params if k in FORMAT_PARAMS)
+        if not found:
+            return self._description(request, base, formats)
+        if len(found) > 1:
             return _text(400, "more than one 'query' parameter")
-        formats = [v for k, v in params if k in ("format", "output")]
-        job = Job(
-            sparql=queries[0],
-            accept=request.headers.get("accept"),
-            format=formats[-1] if formats else None,
-            default_graphs=[v for k, v in params if k == "default-graph-uri"],
-            named_graphs=[v for k, v in params if k == "named-graph-uri"],
-        )
+        defaults = [v for k, v in params if k == "default-graph-uri"]
+        named = [v for k, v in params if k == "named-graph-uri"]
+        job = Job(sparql=found[0], accept=request.headers.get("accept"), formats=formats, default_graphs=defaults,
+                  named_graphs=named, base_iri=base, dataset=bool(defaults or named))
         return await self._run(job)
 
-    def _description(self, request: Request) -> Response:
-        """A SPARQL 1.1 Service Description of this endpoint, in Turtle."""
-        url = str(request.url.replace(query=""))
-        formats = ", ".join(
-            f"<http://www.w3.org/ns/formats/{n}>"
-            for n in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                      "Turtle", "N-Triples", "RDF_XML", "JSON-LD")
-        )
-        body = (
-            f"@prefix sd: <{SD}> .\n\n<{url}> a sd:Service ;\n  sd:endpoint <{url}> ;\n"
-            f"  sd:supportedLanguage sd:SPARQL11Query ;\n  sd:feature sd:UnionDefaultGraph ;\n"
-            f"  sd:resultFormat {formats} .\n"
-        )
-        return Response(body, media_type="text/turtle; charset=utf-8", headers=CORS)
+    async def _update(self, request: Request, text: str, params: list[tuple[str, str]]) -> Response:
+        """Run an update on the user's graphs (``--writable`` only); the next query sees it."""
+        if not text.strip():
+            return _text(400, "the update is empty")
+        if not self.config.allow_service and uses_service(text):
+            return _text(403, "SERVICE (federated query to another endpoint) is disabled; start the server with --allow-service")
+        job = UpdateJob(text, base_iri=_endpoint_url(request),
+                        using=tuple(v for k, v in params if k == "using-graph-uri"),
+                        using_named=tuple(v for k, v in params if k == "using-named-graph-uri"))
+        try:
+            reply = await self.pool.update(job)
+        except (QueryTimeout, ServerBusy) as exc:
+            return _text(503, str(exc))
+        except ClusterKGError as exc:
+            return _text(500, one_line(exc))
+        return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=CORS)
+
+    def _description(self, request: Request, url: str, formats: tuple[str, ...]) -> Response:
+        """A SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format."""
+        try:
+            reply = service_description(url, graphs=self.pool.graphs, default_triples=self.pool.triples,
+                                        writable=self.config.writable, allow_service=self.config.allow_service,
+                                        accept=request.headers.get("accept"), format_param=formats)
+        except ProtocolError as exc:
+            return _text(exc.status, exc.message)
+        return Response(reply.body, media_type=_charset(reply.media_type), headers={"Vary": "Accept", **CORS})
+
+    async def graph_store(self, request: Request) -> Response:
+        """The Graph Store Protocol's read side: ``GET /data?graph=IRI`` or ``GET /data?default``."""
+        params = request.query_params
+        graphs = params.getlist("graph")
+        if ("default" in params) == bool(graphs) or len(graphs) > 1:
+            return _text(400, "give one of ?default or ?graph=IRI")
+        if graphs:
+            try:
+                iri = str(ox.NamedNode(graphs[0]))
+            except ValueError:
+                return _text(400, f"not a graph IRI: {graphs[0]!r}")
+            if graphs[0] not in self.pool.graphs:
+                return _text(404, f"no graph {iri} in the store")
+            sparql = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}"
+        else:
+            sparql = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+        formats = tuple(v for k, v in params.multi_items() if k in FORMAT_PARAMS)
+        return await self._run(Job(sparql=sparql, accept=request.headers.get("accept"), formats=formats))
 
     async def preflight(self, request: Request) -> Response:
         """CORS preflight of a browser on another origin."""
@@ -149,10 +213,6 @@ class Endpoint:
             "Access-Control-Max-Age": "600",
         })
 
-    async def update(self, request: Request) -> Response:
-        """Updates are never accepted."""
-        return _text(403, READ_ONLY)
-
     async def queries(self, request: Request) -> Response:
         """The named-query catalogue as JSON."""
         return JSONResponse(queries.catalogue_json(), headers=CORS)
@@ -162,14 +222,15 @@ class Endpoint:
         params = dict(request.query_params)
         if request.method == "POST":
             params.update(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
-        fmt = params.pop("format", None)
+        formats = tuple(v for v in (params.pop(name, None) for name in FORMAT_PARAMS) if v)
         try:
             sparql, bindings = queries.prepare(request.path_params["name"], params)
+            sparql = bind(sparql, bindings)
         except NotFoundError as exc:
             return _text(404, one_line(exc))
         except (InputError, QueryError) as exc:
             return _text(400, one_line(exc))
-        job = Job(sparql=sparql, accept=request.headers.get("accept"), format=fmt, bindings=bindings)
+        job = Job(sparql=sparql, accept=request.headers.get("accept"), formats=formats, base_iri=_endpoint_url(request))
         return await self._run(job)
 
     async def info(self, request: Request) -> Response:
@@ -180,6 +241,7 @@ class Endpoint:
                 "timeout_s": self.config.timeout,
                 "max_results": self.config.max_results,
                 "allow_service": self.config.allow_service,
+                "writable": self.config.writable,
                 "workers": self.pool.size,
                 "triples": self.pool.triples,
                 "snapshot": self.pool.generation,
@@ -222,7 +284,8 @@ def create_app(config: ServerConfig, pool: QueryPool | None = None) -> Starlette
         Route("/", endpoint.index),
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
         Route("/sparql", endpoint.preflight, methods=["OPTIONS"]),
-        Route("/update", endpoint.update, methods=["GET", "POST"]),
+        Route("/update", endpoint.sparql, methods=["GET", "POST"]),
+        Route("/data", endpoint.graph_store, methods=["GET"]),
         Route("/api/info", endpoint.info),
         Route("/api/queries", endpoint.queries),
         Route("/api/queries/{name}", endpoint.named_query, methods=["GET", "POST"]),
@@ -276,6 +339,8 @@ def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -
         raise InputError("--workers must be at least 1")
     if config.cache_mb < 0:
         raise InputError("--cache-mb must not be negative")
+    if config.writable and not is_loopback(config.host):
+        raise InputError("--writable serves updates on a loopback address only (--host 127.0.0.1, ::1 or localhost)")
     pool = make_pool(config)
     try:
         pool.prepare()  # build/open the store now, so that its errors come out as one line

@@ -11,6 +11,10 @@ store's shared lock for a moment only, so ``clusterkg add`` and other
 writers are never blocked by a running server. The pool watches the store
 directory and takes a new snapshot when a writer has changed it; workers
 move to it between queries.
+
+An update (``serve --writable``) runs in a process of its own with the same
+deadline, on the embedded store itself (:func:`clusterkg.stores.userdata.run_update`),
+and the pool takes a new snapshot before it answers, so the next query sees it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ import os
 import shutil
 import tempfile
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -29,32 +32,36 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import StoreError, one_line
+from ..errors import ClusterKGError, StoreError, one_line
 from ..namespaces import PREFIXES
 from ..sparql.protocol import ProtocolError, Reply, TooLarge, answer
-from ..sparql.syntax import explain_syntax_error
+from ..sparql.syntax import explain_syntax_error, has_dataset_clause, star_variables
+from ..sparql.updates import UpdateRefused
 from ..stores.base import runtime_message
 from ..stores.embedded import default_store_dir, open_embedded
+from ..stores.userdata import graph_sizes, run_update
 
 
 @dataclass
 class Job:
-    """One query to run: its text, how to answer, and what it sees."""
+    """One query to run: its text (values already bound into it), how to answer, and what it sees.
+
+    ``default_graphs``/``named_graphs`` are the protocol's dataset; when
+    ``dataset`` is set they replace the query's own (even when both are empty).
+    """
 
     sparql: str
     accept: str | None = None
-    format: str | None = None
+    formats: tuple[str, ...] = ()
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    bindings: Mapping[str, Any] = field(default_factory=dict)  # name -> pyoxigraph term
     base_iri: str | None = None
-
+    dataset: bool = False
 
     def key(self) -> tuple:
         """What identifies the answer (the snapshot aside)."""
-        bindings = tuple(sorted((name, str(term)) for name, term in self.bindings.items()))
-        return (self.sparql, self.accept, self.format, tuple(self.default_graphs), tuple(self.named_graphs),
-                bindings, self.base_iri)
+        return (self.sparql, self.accept, self.formats, tuple(self.default_graphs), tuple(self.named_graphs),
+                self.base_iri, self.dataset)
 
 
 class ReplyCache:
@@ -108,23 +115,23 @@ class ServerBusy(Exception):
 
 
 def _execute(store: ox.Store, job: Job, limit: int | None) -> Reply:
-    """Run one job on the worker's store and serialise its answer."""
+    """Run one job on the worker's store and serialise its answer.
+
+    The dataset: the protocol's when given, else the query's ``FROM``/``FROM NAMED``, else the union of all graphs.
+    """
     kwargs: dict[str, Any] = {"base_iri": job.base_iri}
-    if job.default_graphs:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.named_graphs:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    if job.bindings:
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in job.bindings.items()}
     try:
+        if job.dataset:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        elif not has_dataset_clause(job.sparql):
+            kwargs["use_default_graph_as_union"] = True
         result = store.query(job.sparql, **kwargs)
-        reply = answer(result, job.accept, job.format, limit, PREFIXES)
+        reply = answer(result, job.accept, job.formats, limit, PREFIXES, star_variables(job.sparql))
     except SyntaxError as exc:
         return _error(400, explain_syntax_error(str(exc), job.sparql))
-    except RuntimeError as exc:  # e.g. a bound variable missing from the projection
-        return _error(400, runtime_message(str(exc), job.bindings))
+    except RuntimeError as exc:
+        return _error(400, runtime_message(str(exc)))
     except ValueError as exc:  # a bad IRI in the protocol parameters
         return _error(400, one_line(exc))
     except ProtocolError as exc:
@@ -138,6 +145,31 @@ def _execute(store: ox.Store, job: Job, limit: int | None) -> Reply:
 
 def _error(status: int, message: str) -> Reply:
     return Reply(status, "text/plain; charset=utf-8", message.encode())
+
+
+@dataclass
+class UpdateJob:
+    """One SPARQL update to run on the store: its text, base IRI and the protocol's ``using`` graphs."""
+
+    request: str
+    base_iri: str | None = None
+    using: tuple[str, ...] = ()
+    using_named: tuple[str, ...] = ()
+    allow_load: bool = False
+
+
+def _update_main(conn: Connection, store_dir: str, job: UpdateJob) -> None:
+    """Entry point of an update process: run the update on the store, send back the reply."""
+    try:
+        with open_embedded(Path(store_dir), writable=True) as store:
+            summary = run_update(store, job.request, base_iri=job.base_iri, using=job.using,
+                                 using_named=job.using_named, allow_load=job.allow_load)
+        changed = ", ".join(f"<{g}> {a} -> {b} triples" for g, (a, b) in summary.changes.items()) or "no graph changed"
+        conn.send(Reply(200, "text/plain; charset=utf-8", f"update applied: {changed}\n".encode()))
+    except UpdateRefused as exc:
+        conn.send(_error(403, one_line(exc)))
+    except ClusterKGError as exc:
+        conn.send(_error(400 if not isinstance(exc, StoreError) else 503, one_line(exc)))
 
 
 def _worker_main(conn: Connection, snapshot: str, limit: int | None) -> None:
@@ -232,6 +264,7 @@ class QueryPool:
         self.cache = ReplyCache(cache_bytes)
         self.generation = 0
         self.triples = 0
+        self.graphs: dict[str, int] = {}  # named graph -> triples, in the snapshot
         self._tmp = Path(tempfile.mkdtemp(prefix="clusterkg-serve-"))
         self._snapshot: Path | None = None
         self._fingerprint: tuple = ()
@@ -248,6 +281,7 @@ class QueryPool:
             fingerprint = store_fingerprint(self.store_dir)
             store.oxigraph.dump(str(path), format=ox.RdfFormat.N_QUADS)
             count = len(store.oxigraph)
+            self.graphs = graph_sizes(store)
         return path, fingerprint, count
 
     async def reload(self) -> None:
@@ -334,6 +368,29 @@ class QueryPool:
     def remove_snapshots(self) -> None:
         """Delete the snapshot files (the workers hold their data in memory)."""
         shutil.rmtree(self._tmp, ignore_errors=True)
+
+    async def update(self, job: UpdateJob) -> Reply:
+        """Run an update in a process of its own, within the deadline; then serve a snapshot that has it.
+
+        Raises QueryTimeout (the process is stopped: its transaction never commits).
+        """
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_update_main, args=(child, str(self.store_dir), job), daemon=True)
+        await asyncio.to_thread(process.start)
+        child.close()
+        runner = _Worker(process, parent, self.generation)
+        try:
+            reply = await asyncio.wait_for(runner.receive(), timeout=self.timeout)
+        except TimeoutError:
+            raise QueryTimeout(f"the update ran longer than {self.timeout:g} s and was stopped; nothing was applied") from None
+        finally:
+            await asyncio.to_thread(runner.stop)
+        if reply.status == 200:
+            try:
+                await self.reload()
+            except StoreError:  # a writer took the store meanwhile: the watcher serves the change later
+                pass
+        return reply
 
     async def run(self, job: Job) -> Reply:
         """The answer to a job: from the cache, or from a free worker.

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+
 
 class Format:
-    """One format: its short name, media type, the other names clients use, and pyoxigraph's format.
+    """One format: its short name, media type, the other names clients use, pyoxigraph's format, its W3C IRI.
 
-    ``kind`` is ``results`` (SELECT, ASK) or ``rdf`` (CONSTRUCT, DESCRIBE, datasets). A plain class
-    rather than a dataclass: the table is built on every command's start-up path.
+    ``kind`` is ``results`` (SELECT, ASK) or ``rdf`` (CONSTRUCT, DESCRIBE, datasets). ``w3c`` is the
+    format's name in ``http://www.w3.org/ns/formats/`` (what a service description lists). A plain
+    class rather than a dataclass: the table is built on every command's start-up path.
     """
 
-    __slots__ = ("name", "media_type", "kind", "aliases", "results", "rdf")
+    __slots__ = ("name", "media_type", "kind", "aliases", "results", "rdf", "w3c")
 
     def __init__(self, name: str, media_type: str, kind: str, aliases: tuple[str, ...] = (),
-                 results: ox.QueryResultsFormat | None = None, rdf: ox.RdfFormat | None = None) -> None:
+                 results: ox.QueryResultsFormat | None = None, rdf: ox.RdfFormat | None = None, w3c: str = "") -> None:
         self.name, self.media_type, self.kind, self.aliases = name, media_type, kind, aliases
-        self.results, self.rdf = results, rdf
+        self.results, self.rdf, self.w3c = results, rdf, W3C_FORMATS + w3c
 
     def __repr__(self) -> str:
         return f"Format({self.name!r}, {self.media_type!r})"
@@ -31,19 +34,23 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", "results", ("application/json",), ox.QueryResultsFormat.JSON),
-    Format("xml", "application/sparql-results+xml", "results", ("application/xml", "text/xml"),
-           ox.QueryResultsFormat.XML),
-    Format("csv", "text/csv", "results", (), ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", "results", (), ox.QueryResultsFormat.TSV),
+    Format("json", "application/sparql-results+json", "results", ("application/json", "srj"),
+           ox.QueryResultsFormat.JSON, w3c="SPARQL_Results_JSON"),
+    Format("xml", "application/sparql-results+xml", "results", ("application/xml", "text/xml", "srx"),
+           ox.QueryResultsFormat.XML, w3c="SPARQL_Results_XML"),
+    Format("csv", "text/csv", "results", (), ox.QueryResultsFormat.CSV, w3c="SPARQL_Results_CSV"),
+    Format("tsv", "text/tab-separated-values", "results", (), ox.QueryResultsFormat.TSV, w3c="SPARQL_Results_TSV"),
     Format("ttl", "text/turtle", "rdf", ("application/x-turtle", "turtle", "text/n3", "text/rdf+n3", "n3"),
-           rdf=ox.RdfFormat.TURTLE),
-    Format("nt", "application/n-triples", "rdf", ("text/plain", "ntriples", "n-triples"), rdf=ox.RdfFormat.N_TRIPLES),
+           rdf=ox.RdfFormat.TURTLE, w3c="Turtle"),
+    Format("nt", "application/n-triples", "rdf", ("text/plain", "ntriples", "n-triples"), rdf=ox.RdfFormat.N_TRIPLES,
+           w3c="N-Triples"),
     # clients such as SPARQLWrapper send format=xml or format=json for RDF too
-    Format("rdfxml", "application/rdf+xml", "rdf", ("rdf", "xml", "application/xml"), rdf=ox.RdfFormat.RDF_XML),
-    Format("jsonld", "application/ld+json", "rdf", ("json-ld", "json", "application/json"), rdf=ox.RdfFormat.JSON_LD),
-    Format("nq", "application/n-quads", "rdf", ("nquads",), rdf=ox.RdfFormat.N_QUADS),
-    Format("trig", "application/trig", "rdf", (), rdf=ox.RdfFormat.TRIG),
+    Format("rdfxml", "application/rdf+xml", "rdf", ("rdf", "xml", "application/xml", "rdf+xml", "owl"),
+           rdf=ox.RdfFormat.RDF_XML, w3c="RDF_XML"),
+    Format("jsonld", "application/ld+json", "rdf", ("json-ld", "json", "application/json", "application/x-json+ld"),
+           rdf=ox.RdfFormat.JSON_LD, w3c="JSON-LD"),
+    Format("nq", "application/n-quads", "rdf", ("nquads", "n-quads"), rdf=ox.RdfFormat.N_QUADS, w3c="N-Quads"),
+    Format("trig", "application/trig", "rdf", (), rdf=ox.RdfFormat.TRIG, w3c="TriG"),
 )
 BY_NAME = {f.name: f for f in FORMATS}
 

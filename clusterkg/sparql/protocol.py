@@ -8,15 +8,19 @@ from ``SERVICE``. Pure functions, used by :mod:`clusterkg.server`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
+from ..namespaces import PREFIXES, RDF, SD, XSD
 from . import formats
 from .results import serialize_boolean, serialize_graph, serialize_solutions
 from .syntax import looks_like_update, uses_service
+
+VOID = "http://rdfs.org/ns/void#"
+_INTEGER = ox.NamedNode(XSD + "integer")
 
 READ_ONLY = "this endpoint is read-only: SPARQL Update requests are refused"
 DEFAULT_FORMAT = {"select": "json", "ask": "json", "graph": "ttl"}
@@ -75,25 +79,39 @@ def _parse_accept(accept: str) -> list[tuple[float, int, str]]:
     return sorted(entries, key=lambda e: (-e[0], e[1]))
 
 
-def negotiate(kind: str, accept: str | None, format_param: str | None = None) -> str:
+def _format_values(format_param: str | Sequence[str] | None) -> list[str]:
+    """The format names a request gives, in order: each ``format``/``output`` value, split at commas.
+
+    SPARQLWrapper sends a short name and a list of media types for the same format
+    (``format=json-ld&format=application/ld+json,application/x-json+ld``).
+    """
+    values = [format_param] if isinstance(format_param, str) else list(format_param or ())
+    return [entry.split(";")[0].strip() for value in values for entry in value.split(",") if entry.strip()]
+
+
+def negotiate(kind: str, accept: str | None, format_param: str | Sequence[str] | None = None) -> str:
     """Choose the short name of the answer's format.
 
-    An explicit ``format`` parameter (short name or media type) wins over the
-    Accept header; ``*/*`` or no header gives the default (JSON results,
-    Turtle graphs). Raises :class:`ProtocolError` (406) when nothing fits.
+    An explicit ``format`` parameter (short name or media type; several values: the first that fits)
+    wins over the Accept header; ``*/*`` or no header gives the default (JSON results, Turtle graphs).
+    Raises :class:`ProtocolError` (406) when nothing fits.
 
     >>> negotiate("select", "text/csv;q=0.5, application/sparql-results+xml"), negotiate("graph", None, "json")
     ('xml', 'jsonld')
+    >>> negotiate("graph", None, ["json-ld", "application/ld+json,application/x-json+ld"])
+    'jsonld'
     """
     table = _table_kind(kind)
-    if format_param:
-        found = formats.lookup(format_param, table)
-        if found is None:
-            allowed = ", ".join(formats_for(kind))
-            raise ProtocolError(
-                406, f"format {format_param!r} does not fit a {_kind_name(kind)} query; use one of {allowed}"
-            )
-        return found.name
+    wanted = _format_values(format_param)
+    if wanted:
+        for value in wanted:
+            found = formats.lookup(value, table)
+            if found is not None:
+                return found.name
+        allowed = ", ".join(formats_for(kind))
+        raise ProtocolError(
+            406, f"format {', '.join(wanted)!r} does not fit a {_kind_name(kind)} query; use one of {allowed}"
+        )
     if not accept:
         return DEFAULT_FORMAT[kind]
     for quality, _, media in _parse_accept(accept):
@@ -114,11 +132,13 @@ def _kind_name(kind: str) -> str:
     return {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT/DESCRIBE"}[kind]
 
 
-def check_query(sparql: str, *, allow_service: bool) -> None:
-    """Refuse updates, and ``SERVICE`` unless allowed; raises :class:`ProtocolError`."""
+def check_query(sparql: str, *, allow_service: bool, writable: bool = False) -> None:
+    """Refuse updates sent as queries, and ``SERVICE`` unless allowed; raises :class:`ProtocolError`."""
     if not sparql.strip():
         raise ProtocolError(400, "the query is empty")
     if looks_like_update(sparql):
+        if writable:
+            raise ProtocolError(400, "an update is sent as update= or application/sparql-update, not as a query")
         raise ProtocolError(403, READ_ONLY)
     if not allow_service and uses_service(sparql):
         raise ProtocolError(
@@ -146,19 +166,70 @@ def take(items: Iterable[Any], limit: int | None, what: str) -> list[Any]:
     return out
 
 
-def answer(result: Any, accept: str | None, format_param: str | None, limit: int | None,
-           prefixes: dict[str, str] | None = None) -> Reply:
-    """Serialise a pyoxigraph query answer in the negotiated format, within ``limit``."""
+def answer(result: Any, accept: str | None, format_param: str | Sequence[str] | None, limit: int | None,
+           prefixes: dict[str, str] | None = None, order: Sequence[str] | None = None) -> Reply:
+    """Serialise a pyoxigraph query answer in the negotiated format, within ``limit``.
+
+    ``order``: the columns of a ``SELECT *`` query in the order the query names them.
+    """
     if isinstance(result, ox.QueryBoolean):
         fmt = negotiate("ask", accept, format_param)
         return Reply(200, media_type(fmt), serialize_boolean(bool(result), fmt))
     if isinstance(result, ox.QuerySolutions):
         fmt = negotiate("select", accept, format_param)
         variables = [v.value for v in result.variables]
-        rows = take((tuple(s) for s in result), limit, "rows")
-        return Reply(200, media_type(fmt), serialize_solutions(variables, rows, fmt))
+        rank = {name: position for position, name in enumerate(order or ())}
+        columns = sorted(variables, key=lambda name: (rank.get(name, len(rank)), variables.index(name)))
+        picks = [variables.index(name) for name in columns]
+        rows = take((tuple(s[i] for i in picks) for s in result), limit, "rows")
+        return Reply(200, media_type(fmt), serialize_solutions(columns, rows, fmt))
     fmt = negotiate("graph", accept, format_param)
     triples = take(result, limit, "triples")
     rdf = formats.BY_NAME[fmt].rdf
     assert rdf is not None
     return Reply(200, media_type(fmt), serialize_graph(triples, rdf, prefixes))
+
+
+def service_description(
+    url: str,
+    *,
+    graphs: Mapping[str, int],
+    default_triples: int,
+    writable: bool = False,
+    allow_service: bool = False,
+    accept: str | None = None,
+    format_param: str | Sequence[str] | None = None,
+) -> Reply:
+    """A SPARQL 1.1 Service Description of an endpoint at ``url``, in the negotiated RDF format.
+
+    It names the languages (update too when ``writable``), the features (the
+    default graph is the union of all graphs; federated query when allowed), every
+    result and RDF format of :mod:`.formats`, and the default dataset: its default
+    graph and each named graph with its number of triples (``graphs``).
+    """
+    fmt = negotiate("graph", accept, format_param)
+    service, dataset, default = ox.NamedNode(url), ox.BlankNode(), ox.BlankNode()
+
+    def sd(name: str) -> ox.NamedNode:
+        return ox.NamedNode(SD + name)
+
+    a, triples = ox.NamedNode(RDF + "type"), []
+    triples += [ox.Triple(service, a, sd("Service")), ox.Triple(service, sd("endpoint"), service)]
+    for language in ["SPARQL11Query", *(["SPARQL11Update"] if writable else [])]:
+        triples.append(ox.Triple(service, sd("supportedLanguage"), sd(language)))
+    for feature in ["UnionDefaultGraph", *(["BasicFederatedQuery"] if allow_service else [])]:
+        triples.append(ox.Triple(service, sd("feature"), sd(feature)))
+    for entry in formats.FORMATS:
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(entry.w3c)))
+    triples += [ox.Triple(service, sd("defaultDataset"), dataset), ox.Triple(dataset, a, sd("Dataset")),
+                ox.Triple(dataset, sd("defaultGraph"), default), ox.Triple(default, a, sd("Graph")),
+                ox.Triple(default, ox.NamedNode(VOID + "triples"), ox.Literal(str(default_triples), datatype=_INTEGER))]
+    for name, size in graphs.items():
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        triples += [ox.Triple(dataset, sd("namedGraph"), named), ox.Triple(named, a, sd("NamedGraph")),
+                    ox.Triple(named, sd("name"), ox.NamedNode(name)), ox.Triple(named, sd("graph"), graph),
+                    ox.Triple(graph, a, sd("Graph")),
+                    ox.Triple(graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(size), datatype=_INTEGER))]
+    rdf = formats.BY_NAME[fmt].rdf
+    assert rdf is not None
+    return Reply(200, media_type(fmt), serialize_graph(triples, rdf, {"sd": SD, "void": VOID, **PREFIXES}))

@@ -26,7 +26,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 #: Short names of the W3C result formats, and of the RDF formats a graph result is written in.
 SOLUTION_FORMATS = tuple(f.name for f in formats.of_kind("results"))
-GRAPH_FORMATS = {name: formats.BY_NAME[name].rdf for name in ("ttl", "nt", "jsonld")}
+GRAPH_FORMATS = {name: formats.BY_NAME[name].rdf for name in ("ttl", "nt", "jsonld", "rdfxml")}
 
 
 @dataclass
@@ -70,6 +70,23 @@ def from_oxigraph(result: Any) -> QueryResult:
         names = [v.value for v in result.variables]
         return QueryResult("select", variables=names, rows=_checked(tuple(s) for s in result))
     return QueryResult("graph", triples=_checked(result))
+
+
+def in_order(result: QueryResult, order: Sequence[str] | None) -> QueryResult:
+    """A SELECT result with its columns in ``order`` (a ``SELECT *`` query's order of first appearance).
+
+    Variables that ``order`` does not name keep their relative place after the others.
+    """
+    if result.kind != "select" or not order:
+        return result
+    rank = {name: position for position, name in enumerate(order)}
+    current = list(result.variables)
+    wanted = sorted(current, key=lambda name: (rank.get(name, len(rank)), current.index(name)))
+    if wanted == current:
+        return result
+    picks = [current.index(name) for name in wanted]
+    rows = result.rows
+    return QueryResult("select", variables=wanted, rows=(tuple(row[i] for i in picks) for row in rows))
 
 
 def _checked(items: Iterable[Any]) -> Iterator[Any]:

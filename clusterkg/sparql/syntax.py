@@ -9,12 +9,8 @@ on those tokens, so a keyword inside a string, an IRI, a comment or an escaped
 local name is never taken for one. The engine still parses the query itself;
 this module only decides what clusterkg allows and how it rewrites values in.
 
-Binding values for a remote endpoint: it cannot take pyoxigraph's
-substitutions, so each bound variable is replaced by its RDF term in the
-query pattern, and a ``VALUES`` block at the start of the outermost group
-keeps it bound for the projection (SEP-0007). Terms are serialised by
-pyoxigraph (IRIs are validated, literals escaped): no value can change the
-query's shape.
+Binding values into a query is :mod:`.bindings`' job, rewriting an update
+onto the user's graphs :mod:`.updates`'; both work on these tokens.
 """
 
 from __future__ import annotations
@@ -22,8 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
-
-import pyoxigraph as ox
 
 from ..errors import QueryError
 
@@ -180,6 +174,12 @@ def has_position(message: str) -> bool:
     return bool(_POSITION.search(message))
 
 
+def error_position(message: str) -> tuple[int, int] | None:
+    """The line and column an engine's error message gives (``error at 3:14``), or None."""
+    match = _POSITION.search(message)
+    return (int(match[1]), int(match[2])) if match else None
+
+
 def explain_syntax_error(message: str, sparql: str, line_offset: int = 0, column_offset: int = 0) -> str:
     """Restate an engine's syntax error with line, column and the offending token.
 
@@ -207,141 +207,100 @@ def explain_syntax_error(message: str, sparql: str, line_offset: int = 0, column
             near = f"after {_shorten(before[-1])!r} at the end of the line"
         else:
             near = "at the end of the query"
+    hint = _incomplete_triple(sparql, lines, line, column)
+    if hint:
+        detail = f"{hint} (the parser expected: {detail.removeprefix('expected ')})"
     return f"SPARQL syntax error at line {line}, column {column}, {near}: {detail}"
+
+
+#: Tokens that can be one term of a triple pattern (a string's language tag or datatype aside).
+_TERM_KINDS = {"var", "iri", "pname", "bnode", "string", "number"}
+
+
+def _incomplete_triple(sparql: str, lines: list[str], line: int, column: int) -> str:
+    """A plainer reason when the engine stops at the end of a triple pattern that lacks terms.
+
+    >>> _incomplete_triple("SELECT * WHERE { ?s ?p }", ["SELECT * WHERE { ?s ?p }"], 1, 25)
+    "a triple pattern needs a subject, a predicate and an object, and '?s ?p' has 2 of them"
+    """
+    if not 0 < line <= len(lines):
+        return ""
+    offset = sum(len(text) + 1 for text in lines[: line - 1]) + max(column - 1, 0)
+    toks = tokens(sparql)
+    at = next((i for i, t in enumerate(toks) if t.start >= offset), len(toks) - 1)  # the end: the last token
+    if at > 0 and toks[at].text == "}" and toks[at - 1].text == ".":
+        at -= 1
+    if at <= 0 or toks[at].text not in ("}", "."):
+        return ""
+    terms, start = 0, at
+    while start > 0:
+        previous = toks[start - 1]
+        if previous.text in ("{", ".", "}"):
+            break
+        if previous.kind in ("langtag",) or previous.text == "^^" or (start > 1 and toks[start - 2].text == "^^"):
+            start -= 1
+            continue
+        if previous.kind not in _TERM_KINDS and not (previous.kind == "keyword" and previous.text == "a"):
+            return ""
+        terms += 1
+        start -= 1
+    if not 0 < terms < 3:
+        return ""
+    written = sparql[toks[start].start : toks[at - 1].end]
+    return f"a triple pattern needs a subject, a predicate and an object, and {_shorten(written)!r} has {terms} of them"
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether a query names its dataset itself, with ``FROM`` or ``FROM NAMED``.
+
+    Such a query runs on exactly the graphs it names (SPARQL 1.1, section 13.2);
+    any other on the store's default dataset.
+
+    >>> has_dataset_clause("SELECT * FROM <urn:g> { ?s ?p ?o }"), has_dataset_clause("SELECT * { ?s <urn:from> 'FROM' }")
+    (True, False)
+    """
+    return "from" in sparql.lower() and "FROM" in keywords(sparql)  # the lexer only when the word is there
+
+
+def star_variables(sparql: str) -> list[str] | None:
+    """The variables of a ``SELECT *`` query in the order they first appear in it; None for other queries.
+
+    >>> star_variables("SELECT * WHERE { ?s ?p ?o . ?o ?q ?a }"), star_variables("SELECT ?o ?s { ?s ?p ?o }")
+    (['s', 'p', 'o', 'q', 'a'], None)
+    """
+    if "*" not in sparql:
+        return None
+    toks = tokens(sparql)
+    form = query_form(sparql)
+    if form != "SELECT":
+        return None
+    index = next(i for i, t in enumerate(toks) if t.kind == "keyword" and t.text.upper() == "SELECT")
+    index += 1
+    if index < len(toks) and toks[index].text.upper() in ("DISTINCT", "REDUCED"):
+        index += 1
+    if index >= len(toks) or toks[index].text != "*":
+        return None
+    order: dict[str, None] = {}
+    for token in toks[index + 1 :]:
+        if token.kind == "var":
+            order.setdefault(token.text[1:], None)
+    return list(order)
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def has_relative_iri(sparql: str) -> bool:
+    """Whether the text writes an IRI that needs a base to be resolved against (``<s>``, ``<#x>``, ``<>``).
+
+    >>> has_relative_iri("CONSTRUCT { <s> <p> 1 } WHERE {}"), has_relative_iri("ASK { <urn:a> ?p '<b>' }")
+    (True, False)
+    """
+    return "<" in sparql and any(t.kind == "iri" and not _SCHEME.match(t.text[1:-1]) for t in tokens(sparql))
 
 
 def _shorten(token: str, width: int = 30) -> str:
     return token if len(token) <= width else token[:width] + "..."
-
-
-# --------------------------------------------------------------------------
-# Binding values into the text
-# --------------------------------------------------------------------------
-def term_text(name: str, term: object) -> str:
-    """A bound value as SPARQL text: an IRI or a literal, serialised by pyoxigraph."""
-    if isinstance(term, ox.NamedNode | ox.Literal):
-        return str(term)
-    if isinstance(term, ox.BlankNode):
-        raise QueryError(f"?{name}: a blank node cannot be bound to a variable sent to an endpoint")
-    raise QueryError(f"?{name}: only an IRI or a literal can be bound, not {type(term).__name__}")
-
-
-def values_block(bindings: Mapping[str, object]) -> str:
-    """``VALUES (?a ?b) { (<x> "y") }`` for the given bindings."""
-    names = list(bindings)
-    for name in names:
-        if not _VARIABLE_NAME.match(name):
-            raise QueryError(f"invalid variable name {name!r}")
-    variables = " ".join(f"?{name}" for name in names)
-    values = " ".join(term_text(name, bindings[name]) for name in names)
-    return f"VALUES ({variables}) {{ ({values}) }}"
-
-
-def _matching(toks: list[Token], index: int) -> int:
-    """Index of the ``}`` closing the ``{`` at ``index`` (or -1)."""
-    depth = 0
-    for position in range(index, len(toks)):
-        if toks[position].text == "{":
-            depth += 1
-        elif toks[position].text == "}":
-            depth -= 1
-            if depth == 0:
-                return position
-    return -1
-
-
-def _first_group(toks: list[Token], start: int) -> int:
-    """Index of the first ``{`` at parenthesis depth 0 from ``start`` (or -1)."""
-    depth = 0
-    for position in range(start, len(toks)):
-        text = toks[position].text
-        if text == "(":
-            depth += 1
-        elif text == ")":
-            depth -= 1
-        elif text == "{" and depth == 0:
-            return position
-    return -1
-
-
-def _substitute(sparql: str, toks: list[Token], first: int, last: int, texts: Mapping[str, str]) -> str:
-    """``sparql[toks[first].start:toks[last].start]`` with bound variables replaced by their terms.
-
-    Left alone: a variable after ``AS``, in ``BOUND(...)``, in a ``VALUES``
-    variable list and in a sub-select's projection, where the grammar needs a
-    variable (the ``VALUES`` block binds those).
-    """
-    out: list[str] = []
-    position = toks[first].start
-    in_values = in_projection = False
-    for index in range(first, last):
-        token = toks[index]
-        upper = token.text.upper()
-        if token.kind == "keyword":
-            if upper == "VALUES":
-                in_values = True
-            elif upper == "SELECT":
-                in_projection = True
-            elif upper == "WHERE":
-                in_projection = False
-        elif token.text == "{":
-            in_values = in_projection = False
-        if token.kind != "var" or token.text[1:] not in texts or in_values or in_projection:
-            continue
-        if index > 0 and toks[index - 1].text.upper() == "AS":
-            continue
-        if index > 1 and toks[index - 1].text == "(" and toks[index - 2].text.upper() == "BOUND":
-            continue
-        out.append(sparql[position : token.start])
-        out.append(texts[token.text[1:]])
-        position = token.end
-    out.append(sparql[position : toks[last].start])
-    return "".join(out)
-
-
-def bind_values(sparql: str, bindings: Mapping[str, object] | None) -> str:
-    """The query with its variables bound to RDF terms, following SEP-0007.
-
-    Each occurrence of a bound variable in the query pattern is replaced by the
-    term, and a ``VALUES`` block at the start of the outermost group keeps the
-    variable bound for the projection, the template and the solution modifiers.
-    """
-    if not bindings:
-        return sparql
-    block = values_block(bindings)
-    texts = {name: term_text(name, term) for name, term in bindings.items()}
-    toks = tokens(sparql)
-    form = require_form(sparql)
-    if form not in QUERY_FORMS:
-        raise QueryError("values can only be bound in a query, not in an update")
-    form_index = next(i for i, t in enumerate(toks) if t.kind == "keyword" and t.text.upper() == form)
-    start = form_index + 1
-    head_text = ""
-    head_end = 0  # where the text copied before the outermost group starts
-    if form == "CONSTRUCT":
-        first = _first_group(toks, start)
-        close = _matching(toks, first) if first != -1 else -1
-        if close == -1:
-            raise QueryError("the CONSTRUCT query has no complete template")
-        if first > start and toks[first - 1].text.upper() == "WHERE":  # short form CONSTRUCT WHERE { T }
-            head_text = sparql[: toks[form_index].end] + " " + sparql[toks[first].start : toks[close].end]
-            head_end = toks[form_index].end
-            group = first
-        else:
-            group = _first_group(toks, close + 1)
-    else:
-        group = _first_group(toks, start)
-    if group == -1:  # DESCRIBE <x> without a WHERE clause: a trailing VALUES block
-        return f"{sparql}\n{block}\n"
-    close = _matching(toks, group)
-    if close == -1:
-        raise QueryError("unbalanced braces in the query")
-    head = head_text + sparql[head_end : toks[group].end]
-    body = _substitute(sparql, toks, group + 1, close, texts) if close > group + 1 else ""
-    tail = sparql[toks[close].start :]
-    if group + 1 < close and toks[group + 1].text.upper() == "SELECT":  # the group is a sub-select: wrap it
-        return f"{head} {block} {{ {body} }} {tail}"
-    return f"{head} {block} {body}{tail}"
 
 
 def pre_bind(text: str, bindings: Mapping[str, object]) -> str:
@@ -351,6 +310,7 @@ def pre_bind(text: str, bindings: Mapping[str, object]) -> str:
     becomes ``SELECT ?value``, or ``SELECT *`` when nothing is left); callers
     add the values back to each solution. Values are IRIs or literals.
 
+    >>> import pyoxigraph as ox
     >>> pre_bind("SELECT $this ?v WHERE { $this <urn:p> ?v }", {"this": ox.NamedNode("urn:a")})
     'SELECT ?v WHERE { <urn:a> <urn:p> ?v }'
     """

@@ -18,17 +18,24 @@ __all__ = ["STORE_ENV", "Store", "StoreSettings", "default_store_dir", "open_emb
 
 
 @contextmanager
-def open_store(settings: StoreSettings | None = None, *, writable: bool = False) -> Iterator[Store]:
-    """Open the store the settings name: a remote endpoint if one is given, else the embedded one."""
+def open_store(
+    settings: StoreSettings | None = None, *, writable: bool = False, timeout: int | None = None,
+    batch_size: int | None = None,
+) -> Iterator[Store]:
+    """Open the store the settings name: a remote endpoint if one is given, else the embedded one.
+
+    ``timeout`` and ``batch_size`` apply to an endpoint (see :class:`.remote.EndpointStore`).
+    """
     settings = settings or StoreSettings()
     if settings.endpoint:
-        from .remote import EndpointStore
+        from .remote import DEFAULT_BATCH_SIZE, EndpointStore
 
-        remote = EndpointStore(settings.endpoint, update_url=settings.update_endpoint)
+        remote = EndpointStore(settings.endpoint, update_url=settings.update_endpoint, timeout=timeout,
+                               batch_size=batch_size or DEFAULT_BATCH_SIZE)
         try:
             yield remote
         finally:
             remote.close()
         return
-    with open_embedded(settings.store_dir, writable=writable) as store:
+    with open_embedded(settings.store_dir, writable=writable, notify=settings.notify) as store:
         yield store

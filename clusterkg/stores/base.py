@@ -1,15 +1,20 @@
 """What every store offers, and the settings that choose one.
 
 A store answers SPARQL queries (:meth:`Store.query`) with a
-:class:`~clusterkg.sparql.results.QueryResult`, lists its named graphs and
-replaces whole named graphs in one request. Backends: the embedded
-pyoxigraph store (:mod:`.embedded`), a remote SPARQL 1.1 endpoint
-(:mod:`.remote`) and RDF files in memory (:mod:`.files`).
+:class:`~clusterkg.sparql.results.QueryResult`, runs SPARQL updates, lists its
+named graphs, and replaces or adds to whole named graphs in one request.
+Backends: the embedded pyoxigraph store (:mod:`.embedded`), a remote SPARQL
+1.1 endpoint (:mod:`.remote`) and RDF files in memory (:mod:`.files`).
+
+The dataset of a query, on every backend, is the one SPARQL 1.1 gives it: the
+graphs its ``FROM`` and ``FROM NAMED`` clauses name when it has them, else the
+store's own (on the embedded store a default graph that is the union of all
+graphs). Values are bound by :func:`clusterkg.sparql.bindings.bind`, into the
+text, so that every engine gets the same query.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +23,10 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from ..errors import QueryError, StoreError, one_line
-from ..progress import Progress
-from ..sparql.results import QueryResult, Term, from_oxigraph
+from ..progress import Progress, Say
+from ..sparql.bindings import bind
+from ..sparql.results import QueryResult, Term, from_oxigraph, in_order
+from ..sparql.syntax import has_dataset_clause, star_variables
 
 STORE_ENV = "CLUSTERKG_STORE"
 
@@ -32,11 +39,15 @@ class Store(Protocol):
         self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
     ) -> QueryResult: ...
 
+    def update(self, request: str, *, base_iri: str | None = None) -> None: ...
+
     def graph_names(self) -> list[str]: ...
 
     def replace_graphs(
         self, graphs: Mapping[str, Iterable[ox.Triple]], drop: Iterable[str] = (), *, progress: Progress | None = None
     ) -> None: ...
+
+    def add_to_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]], *, progress: Progress | None = None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -48,6 +59,8 @@ class StoreSettings:
     store_dir: Path | None = None
     endpoint: str | None = None
     update_endpoint: str | None = None
+    #: told when the embedded store is built for the first time (the CLI says so on standard error)
+    notify: Say | None = None
 
 
 def run_oxigraph_query(
@@ -58,34 +71,65 @@ def run_oxigraph_query(
     base_iri: str | None = None,
     union: bool = True,
 ) -> QueryResult:
-    """Run a read-only query on a pyoxigraph store; values are bound as RDF terms."""
-    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    """Run a read-only query on a pyoxigraph store; values are bound as RDF terms into the text.
+
+    ``union``: without ``FROM``/``FROM NAMED`` the default graph is the union of all graphs
+    (else the store's default graph); a query with them runs on exactly the graphs it names.
+    """
+    text = bind(sparql, bindings)
+    union = union and not has_dataset_clause(text)
     try:
-        answer = store.query(
-            sparql,
-            base_iri=base_iri,
-            use_default_graph_as_union=union,
-            substitutions=substitutions or None,
-        )
+        answer = store.query(text, base_iri=base_iri, use_default_graph_as_union=union)
     except SyntaxError as exc:
+        if text != sparql and local_syntax_error(sparql) is None:
+            names = ", ".join(f"?{name} = {term}" for name, term in (bindings or {}).items())
+            raise QueryError(f"the query with {names} bound is not valid SPARQL (is a value bound where the "
+                             f"query needs an IRI, such as a predicate?): {one_line(exc)}") from None
         raise QueryError(f"SPARQL syntax error: {one_line(exc)}") from None
     except OSError as exc:
         raise StoreError(f"query failed: {one_line(exc)}") from None
-    except RuntimeError as exc:  # e.g. a bound variable that the SELECT clause does not project
-        raise QueryError(runtime_message(str(exc), bindings)) from None
-    return from_oxigraph(answer)
+    except RuntimeError as exc:
+        raise QueryError(runtime_message(str(exc))) from None
+    return in_order(from_oxigraph(answer), star_variables(sparql))
 
 
-def runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:
-    """The engine's evaluation error as a message for people (one line; a hint for a bound variable)."""
-    message = " ".join(message.split())
-    projection = re.search(r"variable \?(\w+) in its SELECT projection", message)
-    if projection:
-        return (
-            f"cannot bind ?{projection[1]}: a parameter of a SELECT query must be one of its selected "
-            f"variables (add ?{projection[1]} to the SELECT clause, or use SELECT *)"
-        )
-    return f"query failed: {message}"
+def local_syntax_error(sparql: str) -> str | None:
+    """The embedded engine's syntax error for a query, or None if it parses (it runs on an empty store)."""
+    try:
+        ox.Store().query(sparql)
+    except SyntaxError as exc:
+        return str(exc)
+    except Exception:  # an evaluation problem is not a syntax error
+        return None
+    return None
+
+
+def runtime_message(message: str) -> str:
+    """The engine's evaluation error as a message for people (one line)."""
+    return f"query failed: {' '.join(message.split())}"
+
+
+def run_oxigraph_update(store: ox.Store, request: str, *, base_iri: str | None = None) -> None:
+    """Run a SPARQL update on a pyoxigraph store, in one transaction (all of it or none)."""
+    try:
+        store.update(request, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {one_line(exc)}") from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise QueryError(f"the update failed, nothing was applied: {one_line(exc)}") from None
+
+
+def add_in_oxigraph(store: ox.Store, graphs: Mapping[str, Iterable[ox.Triple]], progress: Progress | None) -> None:
+    """Add triples to named graphs of a pyoxigraph store in one transaction."""
+    listed = {name: list(triples) for name, triples in graphs.items()}
+    try:
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+                     for name, triples in listed.items() for t in triples)
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"could not write to the store: {one_line(exc)}") from None
+    if progress:
+        for triples in listed.values():
+            progress(len(triples))
 
 
 def replace_in_oxigraph(

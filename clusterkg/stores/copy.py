@@ -1,4 +1,4 @@
-"""Copying the knowledge base from one store to another: a one-way push (``clusterkg load --endpoint``)."""
+"""Copying the store to another: a one-way push (``clusterkg push``), every graph, the user's too."""
 
 from __future__ import annotations
 
@@ -8,18 +8,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..progress import ProgressStart
-from ..sparql.results import value_of
 from .base import Store
 from .embedded import open_embedded
 from .remote import DEFAULT_BATCH_SIZE, EndpointStore
+from .userdata import graph_sizes
 
 GRAPH_TRIPLES = "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-GRAPH_COUNT = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
 
 
 @dataclass
-class LoadSummary:
-    """What a load wrote: triples per graph, and the stale graphs it dropped."""
+class PushSummary:
+    """What a push wrote: triples per graph, and the stale graphs it dropped."""
 
     graphs: dict[str, int] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
@@ -31,11 +30,7 @@ class LoadSummary:
 
 def count_triples(store: Store) -> dict[str, int]:
     """The number of triples in each named graph of ``store``."""
-    counts = {}
-    for graph in store.graph_names():
-        row = next(iter(store.query(GRAPH_COUNT.format(graph=graph)).rows))
-        counts[graph] = int(value_of(row[0])) if row[0] is not None else 0
-    return counts
+    return graph_sizes(store)
 
 
 def push(
@@ -43,7 +38,7 @@ def push(
     target: Store,
     *,
     progress_start: ProgressStart | None = None,
-) -> LoadSummary:
+) -> PushSummary:
     """Make ``target`` hold exactly the named graphs of ``source`` (the whole knowledge base).
 
     Every graph of the source replaces the graph of the same name in the
@@ -54,7 +49,7 @@ def push(
     counts = count_triples(source)
     progress = progress_start(sum(counts.values())) if progress_start else None
     stale = [graph for graph in target.graph_names() if graph not in counts]
-    summary = LoadSummary(dropped=stale)
+    summary = PushSummary(dropped=stale)
     if stale:
         target.replace_graphs({}, drop=stale)
     for graph in counts:
@@ -72,7 +67,7 @@ def push_to_endpoint(
     batch_size: int | None = None,
     timeout: int | None = None,
     progress_start: ProgressStart | None = None,
-) -> LoadSummary:
+) -> PushSummary:
     """Push the embedded store's whole knowledge base to a SPARQL endpoint."""
     target = EndpointStore(url, update_url, timeout=timeout, batch_size=batch_size or DEFAULT_BATCH_SIZE)
     with open_embedded(store_dir) as source:

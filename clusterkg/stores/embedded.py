@@ -18,18 +18,19 @@ import fcntl
 import json
 import os
 import time
+import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import StoreError, one_line
+from ..errors import ClusterKGError, StoreError, one_line
 from ..namespaces import kb_graph
-from ..progress import Progress
+from ..progress import Progress, Say
 from ..resources import files_digest, ontology_files
 from ..sparql.results import QueryResult, Term
-from .base import STORE_ENV, replace_in_oxigraph, run_oxigraph_query
+from .base import STORE_ENV, add_in_oxigraph, replace_in_oxigraph, run_oxigraph_query, run_oxigraph_update
 
 LOCK_TIMEOUT_ENV = "CLUSTERKG_LOCK_TIMEOUT"
 
@@ -60,6 +61,11 @@ class EmbeddedStore:
     ) -> QueryResult:
         return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri)
 
+    def update(self, request: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update as it is, in one transaction (see :mod:`.userdata` for the user's updates)."""
+        self._require_writable()
+        run_oxigraph_update(self.oxigraph, request, base_iri=base_iri)
+
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
 
@@ -69,6 +75,11 @@ class EmbeddedStore:
         """Replace whole named graphs (and drop others) in one transaction."""
         self._require_writable()
         replace_in_oxigraph(self.oxigraph, graphs, drop, progress)
+
+    def add_to_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]], *, progress: Progress | None = None) -> None:
+        """Add triples to named graphs, in one transaction."""
+        self._require_writable()
+        add_in_oxigraph(self.oxigraph, graphs, progress)
 
     def load_file(self, path: Path, graph: str, fmt: ox.RdfFormat | None = None) -> None:
         """Replace one named graph with an RDF file, through pyoxigraph's bulk loader.
@@ -178,12 +189,29 @@ def _open_oxigraph(directory: Path, writable: bool) -> ox.Store:
         raise StoreError(f"cannot open the store at {directory}: {one_line(exc)}") from None
 
 
+def _release_frames(exc: BaseException) -> None:
+    """Clear the frames of an error and of the errors it came from: they hold the database, which must close
+    with the store (or the next open in this process finds it locked)."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        error = pending.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        traceback.clear_frames(error.__traceback__)
+        pending += [error.__context__, error.__cause__]
+
+
 @contextmanager
-def open_embedded(directory: Path | None = None, *, writable: bool = False) -> Iterator[EmbeddedStore]:
+def open_embedded(
+    directory: Path | None = None, *, writable: bool = False, notify: Say | None = None
+) -> Iterator[EmbeddedStore]:
     """Open the embedded store, building or refreshing the knowledge base first if needed.
 
     Readers share the store; a writer has it alone. Writes made through a
     writable store are transactional (see :meth:`EmbeddedStore.replace_graphs`).
+    ``notify`` is told when a store is built where there was none.
     """
     directory = Path(directory) if directory else default_store_dir()
     if directory.exists() and not directory.is_dir():
@@ -192,11 +220,17 @@ def open_embedded(directory: Path | None = None, *, writable: bool = False) -> I
     digest = files_digest(ontology_files())
     if _stored_digest(directory) != digest:
         with _locked(lock, exclusive=True):
-            if _stored_digest(directory) != digest:
+            stored = _stored_digest(directory)
+            if stored != digest:
+                if notify and stored is None and not (directory / "oxigraph").exists():
+                    notify(f"building a new store at {directory} from the shipped knowledge base")
                 _build(directory, digest)
     with _locked(lock, exclusive=writable):
         store = EmbeddedStore(directory, _open_oxigraph(directory, writable), writable)
         try:
             yield store
+        except ClusterKGError as exc:
+            _release_frames(exc)
+            raise
         finally:
             store.close()

@@ -3,14 +3,15 @@
 How answers stay the same on every engine
 -----------------------------------------
 clusterkg keeps every graph it writes under ``https://w3id.org/clusterkg/graph/``
-(see :mod:`clusterkg.namespaces`). ``clusterkg load`` writes each of them as a
+(see :mod:`clusterkg.namespaces`). ``clusterkg push`` writes each of them as a
 named graph of the endpoint, never into its default graph. Every query is then
 sent with the SPARQL Protocol's dataset parameters: ``default-graph-uri`` and
 ``named-graph-uri`` both list exactly those graphs. The default graph is
 therefore the merge of clusterkg's graphs, as in the embedded store, whatever
 the engine's own default is (Virtuoso's is the union of all graphs plus its
 system triples, Oxigraph's the real default graph, Fuseki's configurable).
-An endpoint holding no clusterkg graph is queried with its own default dataset.
+An endpoint holding no clusterkg graph is queried with its own default dataset,
+and a query with ``FROM``/``FROM NAMED`` with none: it reads the graphs it names.
 
 Writes (:meth:`EndpointStore.replace_graphs`) use SPARQL Update in batches:
 ``DROP SILENT GRAPH`` then ``INSERT DATA`` (or ``INSERT {...} WHERE {}`` for a
@@ -33,8 +34,9 @@ from ..errors import EndpointError, QueryError
 from ..namespaces import GRAPH
 from ..progress import Progress
 from ..sparql import http
-from ..sparql.results import QueryResult, Term, parse_graph, parse_results
-from ..sparql.syntax import QUERY_FORMS, bind_values, require_form
+from ..sparql.bindings import bind
+from ..sparql.results import QueryResult, Term, in_order, parse_graph, parse_results
+from ..sparql.syntax import QUERY_FORMS, has_dataset_clause, has_relative_iri, query_form, require_form, star_variables
 
 DEFAULT_TIMEOUT = 60
 TIMEOUT_ENV = "CLUSTERKG_ENDPOINT_TIMEOUT"
@@ -89,15 +91,16 @@ class EndpointStore:
     def query(
         self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
     ) -> QueryResult:
-        """Run a read-only query on clusterkg's graphs at the endpoint."""
+        """Run a read-only query on clusterkg's graphs at the endpoint (on the graphs it names, with FROM)."""
         form = require_form(sparql)
         if form not in QUERY_FORMS:
             raise QueryError(f"only SELECT, ASK, CONSTRUCT and DESCRIBE queries can be run, not {form}")
-        text = bind_values(sparql, bindings)
-        if base_iri:
-            text = f"BASE {_iri(base_iri, 'base IRI')}\n{text}"
-        graphs = self.graph_names() if self._dataset is None else self._dataset
-        return self._request(text, form, graphs)
+        text = _with_base(bind(sparql, bindings), base_iri)
+        if has_dataset_clause(text):
+            graphs: list[str] = []  # the protocol's dataset would override the query's own
+        else:
+            graphs = self.graph_names() if self._dataset is None else self._dataset
+        return in_order(self._request(text, form, graphs), star_variables(sparql))
 
     def graph_names(self) -> list[str]:
         """clusterkg's named graphs at the endpoint (the engine's own graphs left out)."""
@@ -116,13 +119,14 @@ class EndpointStore:
 
     # -- writing -----------------------------------------------------------
 
-    def update(self, request: str) -> None:
-        """Send one SPARQL Update request to the update URL."""
-        form = require_form(request)
+    def update(self, request: str, *, base_iri: str | None = None) -> None:
+        """Send one SPARQL Update request to the update URL, as it is."""
+        form = query_form(request)
         if form in QUERY_FORMS:
             raise QueryError(f"a {form} query is not an update")
+        self._graphs = None  # the update may add or drop graphs
         try:
-            self._send(self.update_url, "update", request, "*/*")
+            self._send(self.update_url, "update", _with_base(request, base_iri), "*/*")
         except http.HttpError as exc:
             if exc.status in (401, 403):
                 raise EndpointError(f"{exc} (the endpoint may not allow updates)") from None
@@ -142,13 +146,22 @@ class EndpointStore:
 
         ``progress`` is called with the number of triples written after each batch.
         """
+        self._write(graphs, drop, progress, replace=True)
+
+    def add_to_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]], *, progress: Progress | None = None) -> None:
+        """Add triples to named graphs, in batches of ``batch_size`` triples (one request, one transaction, each)."""
+        self._write(graphs, (), progress, replace=False)
+
+    def _write(self, graphs: Mapping[str, Iterable[ox.Triple]], drop: Iterable[str], progress: Progress | None,
+               replace: bool) -> None:
         try:
             for name in drop:
                 self.update(f"DROP SILENT GRAPH {_iri(name, 'graph name')}")
             size = self.batch_size
             for name, triples in graphs.items():
                 target = _iri(name, "graph name")
-                self.update(f"DROP SILENT GRAPH {target}")
+                if replace:
+                    self.update(f"DROP SILENT GRAPH {target}")
                 pending = list(batches(list(triples), size))
                 while pending:
                     batch = pending.pop(0)
@@ -183,6 +196,13 @@ def _timeout_from_env() -> int:
         return int(float(value))
     except ValueError:
         raise EndpointError(f"{TIMEOUT_ENV} must be a number of seconds, not {value!r}") from None
+
+
+def _with_base(text: str, base_iri: str | None) -> str:
+    """The text with ``BASE <base_iri>`` before it, when it writes a relative IRI."""
+    if base_iri and has_relative_iri(text):
+        return f"BASE {_iri(base_iri, 'base IRI')}\n{text}"
+    return text
 
 
 def _iri(value: str, what: str) -> str:
