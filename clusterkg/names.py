@@ -1,9 +1,15 @@
-"""Clusters by the names people use: a label in any language, a local name, a CURIE or an IRI.
+"""Entities by the names people use: a label in either language, a local name, a CURIE or an IRI.
 
-One resolver for every command that takes a cluster's name (``compare``,
-``remove``): an exact match (ignoring case, spaces and hyphens) wins, else a
-name that is part of exactly one cluster's label; the candidates are listed
-when a name is unknown or ambiguous.
+One resolver for everything that takes an entity's name: the clusters of
+``compare`` and ``remove``, and every IRI parameter of a named query (the
+CLI's ``--param``, the web API, ``kb.query``). The entities it chooses from
+are those of a class (``ckg:IndustrialCluster``, ``ckg:Claim``, ...), of the
+subclasses of a class (a parameter whose values are classes), or every
+labelled entity. An exact match (ignoring case, spaces and hyphens) of a
+label (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``) or of the local
+name (``cluster-bucheon``, or ``bucheon`` without its kind) wins; else a name
+that is part of exactly one entity's label; the candidates are listed when a
+name is unknown or ambiguous.
 """
 
 from __future__ import annotations
@@ -15,94 +21,145 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .errors import InputError, NotFoundError
-from .namespaces import CKG, PREFIXES, RDFS, SKOS, compact
+from .namespaces import CKG, PREFIXES, RDF, RDFS, SKOS, compact
 from .sparql.values import expand_iri
 from .stores.base import Store
 
-CLUSTERS_QUERY = f"""
-SELECT DISTINCT ?cluster ?label WHERE {{
-  ?cluster a ?type .
-  ?type <{RDFS}subClassOf>* <{CKG}IndustrialCluster> .
-  OPTIONAL {{ ?cluster <{RDFS}label>|<{SKOS}prefLabel>|<{SKOS}altLabel> ?label }}
-}}
-"""
+CLUSTER_CLASS = CKG + "IndustrialCluster"
+LABELS = f"<{RDFS}label>|<{SKOS}prefLabel>|<{SKOS}altLabel>"
+#: candidates listed in a message at most
+SHOWN = 12
 
 
 @dataclass
-class ClusterName:
-    """A cluster and the names it goes by."""
+class EntityName:
+    """An entity and the names it goes by: ``labels`` as (text, language) pairs."""
 
     iri: str
     labels: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         shown = ", ".join(dict.fromkeys(self.labels)) or "no label"
         return f"{compact(self.iri)} ({shown})"
+
+    def label(self, lang: str = "en") -> str:
+        """The entity's label in ``lang`` (else English, else any, else its prefixed name)."""
+        for wanted in (lang, "en", ""):
+            for text, language in zip(self.labels, self.languages, strict=False):
+                if language == wanted:
+                    return text
+        return self.labels[0] if self.labels else compact(self.iri)
+
+    def to_json(self, lang: str = "en") -> dict[str, object]:
+        """The entity for a picker: its IRI, its label in ``lang`` and every name it goes by."""
+        return {"iri": self.iri, "label": self.label(lang), "names": list(dict.fromkeys(self.labels))}
+
+
+#: The clusters of ``compare`` and ``remove`` are entities like any other.
+ClusterName = EntityName
 
 
 def _normal(text: str) -> str:
     return re.sub(r"[\s\-_]+", "", text).casefold()
 
 
-def known_clusters(store: Store) -> list[ClusterName]:
-    """Every cluster in the store with its labels (rdfs:label, skos:prefLabel, skos:altLabel)."""
-    clusters: dict[str, ClusterName] = {}
-    for cluster, label in store.query(CLUSTERS_QUERY).rows:
-        if not isinstance(cluster, ox.NamedNode):
+def entities_query(cls: str | None = None, *, subclasses: bool = False) -> str:
+    """The query listing the candidates with their labels: instances of ``cls`` (through ``rdfs:subClassOf*``),
+    the classes under ``cls`` when ``subclasses``, or every labelled IRI."""
+    if cls is None:
+        where = f"?entity {LABELS} ?anyLabel . FILTER(isIRI(?entity))"
+    elif subclasses:
+        where = f"?entity <{RDFS}subClassOf>* <{ox.NamedNode(cls).value}> ."
+    else:
+        where = f"?entity <{RDF}type> ?type . ?type <{RDFS}subClassOf>* <{ox.NamedNode(cls).value}> ."
+    return (f"SELECT DISTINCT ?entity ?label WHERE {{ {where} "
+            f"OPTIONAL {{ ?entity {LABELS} ?label }} }}")
+
+
+def known_entities(store: Store, cls: str | None = None, *, subclasses: bool = False) -> list[EntityName]:
+    """Every candidate entity (see :func:`entities_query`) with its labels, sorted by IRI."""
+    found: dict[str, EntityName] = {}
+    for entity, label in store.query(entities_query(cls, subclasses=subclasses)).rows:
+        if not isinstance(entity, ox.NamedNode):
             continue
-        entry = clusters.setdefault(cluster.value, ClusterName(cluster.value))
-        if isinstance(label, ox.Literal):
+        entry = found.setdefault(entity.value, EntityName(entity.value))
+        if isinstance(label, ox.Literal) and label.value not in entry.labels:
             entry.labels.append(label.value)
-    return sorted(clusters.values(), key=lambda c: c.iri)
+            entry.languages.append((label.language or "").lower())
+    return sorted(found.values(), key=lambda e: e.iri)
 
 
-def _looks_like_iri(name: str) -> bool:
+def known_clusters(store: Store) -> list[EntityName]:
+    """Every cluster in the store with its labels (rdfs:label, skos:prefLabel, skos:altLabel)."""
+    return known_entities(store, CLUSTER_CLASS)
+
+
+def looks_like_iri(name: str) -> bool:
+    """Whether a value is written as an IRI (``<...>``, ``http://...``) or a prefixed name of the project."""
     if name.startswith("<") and name.endswith(">"):
         return True
     prefix, colon, _ = name.partition(":")
     return bool(colon) and (prefix in PREFIXES or name.startswith(("http://", "https://", "urn:")))
 
 
-def _local(cluster: ClusterName) -> str:
-    return cluster.iri.rsplit("/", 1)[-1].removeprefix("cluster-")
+def local_names(entity: EntityName) -> set[str]:
+    """The local name of an entity's IRI, and the same without its kind (``cluster-bucheon``, ``bucheon``)."""
+    local = re.split(r"[/#]", entity.iri.rstrip("/"))[-1]
+    names = {_normal(local)}
+    kind, dash, rest = local.partition("-")
+    if dash and rest and kind.isalpha():
+        names.add(_normal(rest))
+    return names
 
 
-def exact_matches(clusters: Iterable[ClusterName], name: str) -> list[ClusterName]:
-    """The clusters that ``name`` names exactly: a label or the local name, ignoring case, spaces and hyphens."""
+def exact_matches(entities: Iterable[EntityName], name: str) -> list[EntityName]:
+    """The entities that ``name`` names exactly: a label or a local name, ignoring case, spaces and hyphens."""
     wanted = _normal(name)
-    return [c for c in clusters if wanted in {_normal(label) for label in c.labels} | {_normal(_local(c))}]
+    return [e for e in entities if wanted in {_normal(label) for label in e.labels} | local_names(e)]
 
 
-def resolve_cluster(store: Store, name: str, clusters: list[ClusterName] | None = None) -> ClusterName:
-    """The one cluster that ``name`` (a label in any language, a local name or an IRI) denotes.
+def resolve(store: Store, name: str, cls: str | None = None, *, subclasses: bool = False,
+            entities: list[EntityName] | None = None, what: str = "entity") -> EntityName:
+    """The one entity that ``name`` (a label in either language, a local name or an IRI) denotes.
 
-    An exact match (ignoring case, spaces and hyphens) wins; otherwise a
-    name that is part of exactly one cluster's label. NotFoundError lists
-    the candidates when there are none or several.
+    The candidates are ``entities`` (else :func:`known_entities` of ``cls``). An
+    exact match wins; otherwise a name that is part of exactly one label.
+    NotFoundError lists the candidates when there are none or several.
     """
-    clusters = clusters if clusters is not None else known_clusters(store)
+    entities = entities if entities is not None else known_entities(store, cls, subclasses=subclasses)
+    plural = {"entity": "entities", "class": "classes"}.get(what, what + "s")
     if not name.strip():
-        raise InputError("a cluster name is empty")
-    if _looks_like_iri(name):
+        raise InputError(f"a name of {('an' if what[0] in 'aeiou' else 'a')} {what} is empty")
+    if looks_like_iri(name):
         iri = expand_iri(name).value
-        for cluster in clusters:
-            if cluster.iri == iri:
-                return cluster
-        raise NotFoundError(f"{name} is not a cluster in the knowledge base; clusters: {listing(clusters)}")
+        for entity in entities:
+            if entity.iri == iri:
+                return entity
+        raise NotFoundError(f"{name} is not {('an' if what[0] in 'aeiou' else 'a')} {what} in the knowledge base; "
+                            f"{plural}: {listing(entities)}")
     wanted = _normal(name)
-    exact = exact_matches(clusters, name)
+    exact = exact_matches(entities, name)
     if len(exact) == 1:
         return exact[0]
     candidates = exact or [
-        c for c in clusters if any(wanted in _normal(label) for label in c.labels) or wanted in _normal(_local(c))
+        e for e in entities if any(wanted in _normal(label) for label in e.labels) or
+        any(wanted in local for local in local_names(e))
     ]
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
-        raise NotFoundError(f"{name!r} is ambiguous; it matches {len(candidates)} clusters: {listing(candidates)}")
-    raise NotFoundError(f"no cluster named {name!r}; clusters: {listing(clusters)}")
+        raise NotFoundError(f"{name!r} is ambiguous; it matches {len(candidates)} {plural}: {listing(candidates)}")
+    raise NotFoundError(f"no {what} named {name!r}; {plural}: {listing(entities)}")
 
 
-def listing(clusters: Iterable[ClusterName]) -> str:
-    """Clusters as ``cki:x (label, label); ...`` for a message."""
-    return "; ".join(c.describe() for c in clusters) or "none"
+def resolve_cluster(store: Store, name: str, clusters: list[EntityName] | None = None) -> EntityName:
+    """The one cluster that ``name`` (a label in any language, a local name or an IRI) denotes."""
+    return resolve(store, name, CLUSTER_CLASS, entities=clusters, what="cluster")
+
+
+def listing(entities: Iterable[EntityName]) -> str:
+    """Entities as ``cki:x (label, label); ...`` for a message (the first :data:`SHOWN`, then how many more)."""
+    items = list(entities)
+    shown = "; ".join(e.describe() for e in items[:SHOWN]) or "none"
+    return shown + (f"; and {len(items) - SHOWN} more" if len(items) > SHOWN else "")

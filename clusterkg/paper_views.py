@@ -11,7 +11,7 @@ import shutil
 from dataclasses import dataclass, field
 
 from .names import ClusterName, known_clusters, resolve_cluster
-from .namespaces import CKG, compact
+from .namespaces import CKG, DCTERMS, RDF, compact
 from .queries import run_named
 from .sparql.results import value_of
 from .stores.base import Store
@@ -35,6 +35,8 @@ class Comparison:
     #: (row label, values for a, values for b): type, country and place, industries, ISIC divisions, start,
     #: history, firms, stage, anchors, instruments, source (from the ``clusters`` query)
     general: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    #: the features behind each of :attr:`rows`: (dimension IRI, feature IRIs of a, feature IRIs of b)
+    features: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
 
 
 #: The general rows: a column of the ``clusters`` query (or two joined), and the row's label in en and ko.
@@ -52,6 +54,20 @@ GENERAL_ROWS = (
     (("sources",), "source", "출처"),
 )
 _IRI_COLUMNS = {"clusterType", "stage"}
+#: The properties behind each general row (by its first column): where a cell's provenance is looked up.
+ROW_PROPERTIES = {
+    "clusterType": (RDF + "type",),
+    "country": (CKG + "countryCode", CKG + "locatedIn"),
+    "industries": (CKG + "hasMainIndustry", CKG + "hasIndustry"),
+    "isicDivisions": (CKG + "hasMainIndustry", CKG + "hasIndustry"),
+    "start": (CKG + "startYear", CKG + "approximateStartYear", CKG + "startDecade", CKG + "startCentury"),
+    "historyYears": (CKG + "approximateHistoryYears", CKG + "minimumHistoryYears"),
+    "firms": (CKG + "approximateNumberOfFirms", CKG + "numberOfFirms"),
+    "stage": (CKG + "lifeCycleStage", CKG + "stalledAtStage"),
+    "anchors": (CKG + "anchorOrganisation",),
+    "instruments": (CKG + "appliesInstrument",),
+    "sources": (CKG + "attestedBy", DCTERMS + "source"),
+}
 
 
 def _label(store: Store, iri: str, lang: str) -> str:
@@ -91,18 +107,21 @@ def compare(store: Store, first: str, second: str, lang: str = "en") -> Comparis
     answer = run_named(store, "compare", {"a": f"<{a.iri}>", "b": f"<{b.iri}>", "lang": lang})
     column = {name: index for index, name in enumerate(answer.variables)}
     rows: dict[str, tuple[str, list[str], list[str]]] = {}
+    features: dict[str, tuple[str, list[str], list[str]]] = {}
     for row in answer.rows:
         dimension = row[column["dimension"]]
         title = row[column["dimensionLabel"]]
         key = value_of(dimension) if dimension is not None else ""
         entry = rows.setdefault(key, (value_of(title) if title is not None else compact(key), [], []))
-        for parts, name in ((entry[1], "featureALabel"), (entry[2], "featureBLabel")):
-            value = row[column[name]]
+        cells = features.setdefault(key, (key, [], []))
+        for parts, iris, name in ((entry[1], cells[1], "featureA"), (entry[2], cells[2], "featureB")):
+            value, feature = row[column[name + "Label"]], row[column[name]]
             if value is not None and value_of(value) not in parts:
                 parts.append(value_of(value))
-    dimensions = [row for row in rows.values() if row[1] or row[2]]
-    return Comparison(a, b, _label(store, a.iri, lang), _label(store, b.iri, lang), dimensions,
-                      _general(store, a.iri, b.iri, lang))
+                iris.append(value_of(feature) if feature is not None else "")
+    kept = [key for key, row in rows.items() if row[1] or row[2]]
+    return Comparison(a, b, _label(store, a.iri, lang), _label(store, b.iri, lang), [rows[k] for k in kept],
+                      _general(store, a.iri, b.iri, lang), [features[k] for k in kept])
 
 
 def _cell(parts: list[str]) -> str:
@@ -224,3 +243,31 @@ def format_myths(entries: list[Myth], width: int | None = None, lang: str = "en"
                 block(f"“{finding.excerpt}”", "      ")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------
+# The paper's argument in brief, for a landing page
+# --------------------------------------------------------------------------
+def summary(store: Store, lang: str = "en") -> dict[str, object]:
+    """The paper's argument as the knowledge base holds it: the source, each myth with the findings that counter
+    it, and the conclusion, each with its section and excerpt (the verbatim Korean with ``lang="ko"``, the
+    English gloss otherwise). Nothing here is written by hand: every text is a label or an excerpt."""
+    source = store.query(f"SELECT ?s WHERE {{ ?s a <{CKG}SourceDocument> }} LIMIT 1").rows
+    document = next((value_of(row[0]) for row in source if row[0] is not None), None)
+    answer = run_named(store, "claims", {"kind": f"<{CKG}Conclusion>", "lang": lang})
+    column = {name: index for index, name in enumerate(answer.variables)}
+    conclusions: dict[str, dict[str, object]] = {}
+    for row in answer.rows:
+        claim = value_of(row[column["claim"]])
+        entry = conclusions.setdefault(claim, {"iri": claim, "label": value_of(row[column["claimLabel"]]),
+                                               "section": value_of(row[column["section"]]), "excerpts": []})
+        excerpt = value_of(row[column["excerpt"]])
+        if excerpt and excerpt not in entry["excerpts"]:  # type: ignore[operator]
+            entry["excerpts"].append(excerpt)  # type: ignore[attr-defined]
+    return {
+        "source": {"iri": document, "label": _label(store, document, lang)} if document else None,
+        "myths": [{"label": m.label, "section": m.section,
+                   "findings": [{"label": f.label, "section": f.section, "excerpt": f.excerpt} for f in m.findings]}
+                  for m in myths(store, lang)],
+        "conclusions": list(conclusions.values()),
+    }

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 
 import pyoxigraph as ox
 
-from .errors import EndpointError, InputError, QueryError
-from .namespaces import XSD, prefix_lines
+from . import names
+from .errors import EndpointError, InputError, NotFoundError, QueryError
+from .namespaces import XSD, compact, prefix_lines
 from .query_catalogue import (
     FIELDS,
     LIST_SEPARATOR,
@@ -38,42 +39,77 @@ from .sparql.syntax import explain_syntax_error, has_position, refuse_update
 from .stores.base import Store, local_syntax_error
 
 __all__ = [
-    "FIELDS", "LIST_SEPARATOR", "PARAM_TYPES", "XSD", "Execution", "NamedQuery", "Param", "adhoc_bindings",
-    "bind_value", "catalogue", "catalogue_json", "execute", "get", "load_query", "named_bindings",
+    "FIELDS", "LIST_SEPARATOR", "PARAM_TYPES", "XSD", "Execution", "MissingParameters", "NamedQuery", "Param",
+    "adhoc_bindings", "bind_value", "catalogue", "catalogue_json", "entity_by_name", "execute", "get", "load_query",
+    "named_bindings",
     "parse_assignments", "parse_header", "prepare", "query_json", "run", "run_named", "run_text",
 ]
 
 
-def prepare(name: str, params: Mapping[str, str]) -> tuple[str, dict[str, Term]]:
-    """The text of named query ``name`` and its typed bindings.
+def prepare(name: str, params: Mapping[str, str], store: Store | None = None) -> tuple[str, dict[str, Term]]:
+    """The text of named query ``name`` and its typed bindings (names of entities resolved in ``store``).
 
-    Raises NotFoundError (unknown query or parameter) or InputError (a value
-    that does not fit its type, a required parameter missing).
+    Raises NotFoundError (unknown query or parameter, an unknown or ambiguous
+    name) or InputError (a value that does not fit its type, a required
+    parameter missing: :class:`MissingParameters`).
     """
     query = get(name)
-    return query.text, named_bindings(query, params)
+    return query.text, named_bindings(query, params, store)
+
+
+class MissingParameters(InputError):
+    """A named query was run without a value for some required parameters (:attr:`params`)."""
+
+    def __init__(self, query: NamedQuery, params: list[Param]) -> None:
+        self.query = query
+        self.params = params
+        names = [param.name for param in params]
+        usage = " ".join(f"--param {name}=..." for name in names)
+        super().__init__(f"query {query.name!r} needs {', '.join(names)}: give {usage}")
 
 
 # --------------------------------------------------------------------------
 # Parameter values
 # --------------------------------------------------------------------------
-def named_bindings(query: NamedQuery, params: Mapping[str, str]) -> dict[str, Term]:
-    """Check and type the values given for a named query; defaults fill in the rest."""
+def named_bindings(query: NamedQuery, params: Mapping[str, str], store: Store | None = None) -> dict[str, Term]:
+    """Check and type the values given for a named query; defaults fill in the rest.
+
+    With a ``store``, an ``iri`` parameter also takes an entity's name (a label in
+    either language, or its local name) of the class its header declares
+    (:mod:`clusterkg.names`): ``entity=Bucheon`` as well as ``entity=cki:place-bucheon``.
+    """
     for name in params:
         query.param(name)  # NotFoundError for an unknown parameter
     bindings: dict[str, Term] = {}
     missing = []
     for param in query.params:
         if param.name in params:
-            bindings[param.name] = bind_value(param, params[param.name])
+            value = params[param.name]
+            if param.type == "iri" and store is not None and value.strip() and not names.looks_like_iri(value.strip()):
+                bindings[param.name] = entity_by_name(store, param, value.strip())
+            else:
+                bindings[param.name] = bind_value(param, value)
         elif param.default is not None:
             bindings[param.name] = bind_value(param, param.default)
         elif param.required:
-            missing.append(param.name)
+            missing.append(param)
     if missing:
-        usage = " ".join(f"--param {name}=..." for name in missing)
-        raise InputError(f"query {query.name!r} needs {', '.join(missing)}: give {usage}")
+        raise MissingParameters(query, missing)
     return bindings
+
+
+def entity_by_name(store: Store, param: Param, name: str) -> ox.NamedNode:
+    """The entity that ``name`` names among the values ``param`` takes; NotFoundError lists the candidates."""
+    if param.cls is None:
+        kind = "an entity"
+    else:
+        kind = f"{'a class under' if param.subclasses else 'an entity of class'} {compact(param.cls)}"
+    try:
+        found = names.resolve(store, name, param.cls, subclasses=param.subclasses,
+                              what="class" if param.subclasses else "entity")
+    except (NotFoundError, InputError) as exc:
+        raise NotFoundError(f"parameter {param.name!r} expects an IRI or the name of {kind}: {exc}") from None
+    return ox.NamedNode(found.iri)
 
 
 def adhoc_bindings(params: Mapping[str, str]) -> dict[str, Term]:
@@ -165,7 +201,7 @@ def run_named(
 ) -> QueryResult:
     """Run the named query ``name`` with typed parameter values (defaults for the rest)."""
     query = get(name)
-    return _run_bound(store, query, named_bindings(query, params or {}), base_iri)
+    return _run_bound(store, query, named_bindings(query, params or {}, store), base_iri)
 
 
 def _run_bound(store: Store, query: NamedQuery, bindings: Mapping[str, Term], base_iri: str | None) -> QueryResult:
@@ -206,7 +242,7 @@ def execute(
         query = get(name)
         if any(p.name == "lang" for p in query.params):
             values.setdefault("lang", lang)
-        bindings = named_bindings(query, values)
+        bindings = named_bindings(query, values, store)
         answer = materialize(_run_bound(store, query, bindings, base_iri))
         return Execution(answer, set(bindings), query.column_titles(lang))
     if text is None:

@@ -9,6 +9,8 @@ Each file opens with a block of ``#`` comment lines that this module reads::
     # param: lang (lang) = en -- language of the labels
     # param: cluster (iri) -- no default: the parameter is required
     # param: kind (iri, optional) -- unbound when not given
+    # param: a (iri ckg:IndustrialCluster) -- an entity of this class (or of a subclass)
+    # param: type (iri subClassOf ckg:IndustrialCluster) = ckg:IndustrialCluster -- a class under this one
     # columns: mythLabel = myth; findingLabel = finding; excerpt = excerpt
     # columns@ko: mythLabel = 오해; findingLabel = 반론; excerpt = 발췌문
     # lists: industries, anchors
@@ -23,6 +25,15 @@ leaves their order to the engine and answers must not change with it.
 Parameter types: ``iri``, ``string``, ``integer``, ``decimal``, ``boolean``,
 ``date``, ``lang`` (a language tag) and ``term`` (any value, read as for an
 ad-hoc query, see :func:`clusterkg.sparql.values.parse_term`).
+
+An ``iri`` parameter may name the class of its values after the type: ``(iri
+ckg:Claim)`` takes the instances of ``ckg:Claim`` and of its subclasses,
+``(iri subClassOf ckg:IndustrialCluster)`` the classes under
+``ckg:IndustrialCluster`` (the class itself among them). The web page lists
+those entities in the parameter's picker, and an entity's name (a label in
+either language, or its local name) is accepted in place of its IRI
+(:func:`clusterkg.queries.named_bindings`); without a class, any labelled
+entity is a candidate.
 """
 
 from __future__ import annotations
@@ -45,7 +56,8 @@ PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "date", "lang",
 _FIELD = re.compile(r"#\s?(?P<key>[A-Za-z]+(?:@[A-Za-z-]+)?):\s*(?P<value>.*)$")
 _CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)$")
 _PARAM = re.compile(
-    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)(?P<optional>\s*,\s*optional)?\)"
+    r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*\((?P<type>[a-z]+)(?:\s+(?P<under>subClassOf\s+)?(?P<cls>[^\s,()]+))?"
+    r"(?P<optional>\s*,\s*optional)?\)"
     r"\s*(?:=\s*(?P<default>.*?))?\s*(?:--\s*(?P<doc>.*))?$"
 )
 FIELDS = ("title", "description", "param", "columns", "lists", "service")
@@ -63,6 +75,10 @@ class Param:
     default: str | None = None
     optional: bool = False
     description: str = ""
+    #: the class of the values of an ``iri`` parameter (an IRI), if the header names one
+    cls: str | None = None
+    #: the values are classes under :attr:`cls`, not its instances
+    subclasses: bool = False
 
     @property
     def required(self) -> bool:
@@ -130,7 +146,8 @@ def parse_header(text: str, name: str = "query") -> tuple[dict[str, str], list[P
             if last == "param":
                 previous = params[-1]
                 joined = (previous.description + " " + continuation["value"]).strip()
-                params[-1] = Param(previous.name, previous.type, previous.default, previous.optional, joined)
+                params[-1] = Param(previous.name, previous.type, previous.default, previous.optional, joined,
+                                   previous.cls, previous.subclasses)
             else:
                 fields[last] += " " + continuation["value"].strip()
             continue
@@ -153,12 +170,24 @@ def parse_header(text: str, name: str = "query") -> tuple[dict[str, str], list[P
 def _parse_param(value: str, name: str, line: int) -> Param:
     match = _PARAM.match(value)
     if not match:
-        raise InputError(f"{name}, line {line}: cannot read parameter {value!r}; write '# param: NAME (TYPE) = DEFAULT -- text'")
+        raise InputError(f"{name}, line {line}: cannot read parameter {value!r}; "
+                         "write '# param: NAME (TYPE [CLASS]) = DEFAULT -- text'")
     kind = match["type"]
     if kind not in PARAM_TYPES:
         raise InputError(f"{name}, line {line}: unknown parameter type {kind!r}; use one of {', '.join(PARAM_TYPES)}")
     default = match["default"] or None
-    param = Param(match["name"], kind, default, bool(match["optional"]), (match["doc"] or "").strip())
+    cls = None
+    if match["cls"]:
+        if kind != "iri":
+            raise InputError(f"{name}, line {line}: only an iri parameter names a class, not a {kind} parameter")
+        from .sparql.values import expand_iri
+
+        try:
+            cls = expand_iri(match["cls"]).value
+        except InputError as exc:
+            raise InputError(f"{name}, line {line}: the class of parameter {match['name']!r}: {exc}") from None
+    param = Param(match["name"], kind, default, bool(match["optional"]), (match["doc"] or "").strip(), cls,
+                  bool(match["under"]))
     if default is not None:
         bind_value(param, default)  # a default must itself be valid
     return param
@@ -230,10 +259,13 @@ def query_json(query: NamedQuery) -> dict[str, Any]:
                 "default": param.default,
                 "required": param.required,
                 "description": param.description,
+                "class": param.cls,
+                "subclasses": param.subclasses,
             }
             for param in query.params
         ],
         "columns": query.columns,
+        "service": query.service,
     }
 
 

@@ -14,6 +14,9 @@ Routes:
 * ``/api/queries`` and ``/api/queries/{name}`` -- the named-query catalogue,
   and one named query run with its parameters (same formats as ``/sparql``).
 * ``/api/info`` -- the server's limits and the size of the knowledge base.
+* ``/api/table``, ``/api/download``, ``/api/entities``, ``/api/map``, ``/api/compare``, ``/api/entity``,
+  ``/api/neighbourhood``, ``/api/provenance``, ``/api/summary`` -- what the web page shows, as data
+  (:mod:`.webapi`).
 * ``/`` and ``/static/...`` -- the web page, with every file it needs.
 
 Queries run in worker processes with a deadline (:mod:`.pool`);
@@ -40,10 +43,10 @@ from starlette.staticfiles import StaticFiles
 
 from .. import queries
 from ..errors import ClusterKGError, InputError, NotFoundError, QueryError, one_line
-from ..sparql.bindings import bind
 from ..sparql.protocol import READ_ONLY, RESULT_FORMATS, ProtocolError, check_query, service_description
 from ..sparql.syntax import uses_service
 from .pool import Job, QueryPool, QueryTimeout, ServerBusy, UpdateJob
+from .webapi import WebAPI
 
 WEB_DIR = Path(__file__).resolve().parent / "static"
 MAX_BODY = 1 << 20  # bytes of a POSTed query
@@ -91,6 +94,7 @@ class Endpoint:
     def __init__(self, config: ServerConfig, pool: QueryPool) -> None:
         self.config = config
         self.pool = pool
+        self.web = WebAPI(pool, config.allow_service)
 
     async def _run(self, job: Job) -> Response:
         try:
@@ -213,21 +217,25 @@ class Endpoint:
             "Access-Control-Max-Age": "600",
         })
 
-    async def queries(self, request: Request) -> Response:
-        """The named-query catalogue as JSON."""
-        return JSONResponse(queries.catalogue_json(), headers=CORS)
-
     async def named_query(self, request: Request) -> Response:
-        """Run one named query with parameters from the URL (or a POSTed form)."""
+        """Run one named query with parameters from the URL (or a POSTed form); an IRI parameter takes an
+        entity's name too."""
         params = dict(request.query_params)
         if request.method == "POST":
             params.update(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
         formats = tuple(v for v in (params.pop(name, None) for name in FORMAT_PARAMS) if v)
         try:
-            sparql, bindings = queries.prepare(request.path_params["name"], params)
-            sparql = bind(sparql, bindings)
+            sparql = await self.web.prepare(request.path_params["name"], params)
+        except queries.MissingParameters as exc:
+            wanted = "&".join(f"{p.name}=..." for p in exc.params)
+            return _text(400, f"query {exc.query.name!r} needs {', '.join(p.name for p in exc.params)}: add {wanted}")
+        except ProtocolError as exc:
+            return _text(exc.status, exc.message)
+        except (QueryTimeout, ServerBusy) as exc:
+            return _text(503, str(exc))
         except NotFoundError as exc:
-            return _text(404, one_line(exc))
+            status = 404 if "named query" in str(exc) or "has no parameter" in str(exc) else 400
+            return _text(status, one_line(exc))
         except (InputError, QueryError) as exc:
             return _text(400, one_line(exc))
         job = Job(sparql=sparql, accept=request.headers.get("accept"), formats=formats, base_iri=_endpoint_url(request))
@@ -287,8 +295,18 @@ def create_app(config: ServerConfig, pool: QueryPool | None = None) -> Starlette
         Route("/update", endpoint.sparql, methods=["GET", "POST"]),
         Route("/data", endpoint.graph_store, methods=["GET"]),
         Route("/api/info", endpoint.info),
-        Route("/api/queries", endpoint.queries),
+        Route("/api/queries", endpoint.web.catalogue),
         Route("/api/queries/{name}", endpoint.named_query, methods=["GET", "POST"]),
+        Route("/api/table", endpoint.web.table, methods=["POST"]),
+        Route("/api/download", endpoint.web.download),
+        Route("/api/download/{name}", endpoint.web.download),
+        Route("/api/entities", endpoint.web.entities),
+        Route("/api/map", endpoint.web.map),
+        Route("/api/compare", endpoint.web.compare),
+        Route("/api/entity", endpoint.web.entity),
+        Route("/api/neighbourhood", endpoint.web.neighbourhood),
+        Route("/api/provenance", endpoint.web.provenance),
+        Route("/api/summary", endpoint.web.summary),
         Mount("/static", app=StaticFiles(directory=WEB_DIR), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
