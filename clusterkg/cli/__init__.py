@@ -74,7 +74,7 @@ class CommandError(click.ClickException):
 @click.option(
     "--store",
     "store_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, readable=False, path_type=Path),  # the store says what to do about one it cannot read
     envvar=STORE_ENV,
     help=f"Directory of the embedded store (default: the user data directory; env {STORE_ENV}).",
 )

@@ -12,6 +12,8 @@ import click
 
 from .. import queries, tables
 from ..errors import InputError
+from ..inputs import read_text
+from ..sparql.limits import MAX_QUERY_CHARS
 from ..stores import Store, StoreSettings, open_store
 from .output import write_output
 
@@ -37,12 +39,12 @@ def _data_store(settings: StoreSettings, data: tuple[Path, ...], graphs: tuple[s
 
 
 def _read_query(file: str) -> str:
+    if file == "-":
+        return sys.stdin.read(MAX_QUERY_CHARS + 1)  # the limits refuse a longer text
     try:
-        if file == "-":
-            return sys.stdin.read()
-        return Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the query file {file}: {getattr(exc, 'strerror', None) or exc}") from None
+        return read_text(Path(file))
+    except InputError as exc:
+        raise InputError(f"cannot read the query file {exc}") from None
 
 
 @click.command("queries")

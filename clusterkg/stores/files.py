@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import InputError, one_line
-from ..inputs import rdf_format
+from ..inputs import check_rdf_file, rdf_format, syntax_error
 from ..progress import Progress
 from ..sparql.results import QueryResult, Term
 from .base import replace_in_oxigraph, run_oxigraph_query
@@ -29,9 +29,8 @@ class FileStore:
     def load(self, path: Path | str, graph: str | None = None) -> None:
         """Add a file to the default graph, or to the named graph ``graph``."""
         path = Path(path)
-        if not path.is_file():
-            raise InputError(f"no such file: {path}")
         fmt = rdf_format(path)
+        check_rdf_file(path, fmt)
         target: ox.NamedNode | ox.DefaultGraph = ox.DefaultGraph()
         if graph is not None:
             try:
@@ -43,15 +42,18 @@ class FileStore:
         )
         try:
             self.oxigraph.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), **kwargs)
-        except (SyntaxError, ValueError) as exc:
+        except SyntaxError as exc:
+            raise syntax_error(path, fmt, exc) from None
+        except ValueError as exc:
             raise InputError(f"{path}: {one_line(exc)}") from None
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise InputError(f"cannot read {path}: {one_line(exc)}") from None
 
     def query(
         self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
     ) -> QueryResult:
-        return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri, union=False)
+        return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri, union=False,
+                                  where="the files' store in memory")
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
