@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import InputError
+from .errors import InputError, one_line
 
 #: File extensions read as RDF, beyond those pyoxigraph knows itself.
 EXTRA_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML, "json": ox.RdfFormat.JSON_LD,
@@ -75,12 +75,16 @@ def _too_big(path: Path, limit: float) -> InputError:
 def read_bytes(path: Path, limit: int = MAX_TEXT_MB) -> bytes:
     """The bytes of a file of at most ``limit`` MB (or ``$CLUSTERKG_MAX_INPUT_MB``), refused by its size before
     it is read where it has one."""
-    most = int(limit_mb(limit) * 2**20)
+    allowed = limit_mb(limit)
+    most = int(allowed * 2**20)
     try:
-        with open(path, "rb") as handle:
+        # opened without waiting (a named pipe with no writer would block), read as usual once open
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(descriptor, True)
+        with open(descriptor, "rb") as handle:
             size = os.fstat(handle.fileno()).st_size
             if size > most:
-                raise _too_big(path, most / 2**20)
+                raise _too_big(path, allowed)
             data = handle.read(most + 1)  # a device or a pipe has no size: read one byte past the limit at most
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
@@ -89,7 +93,7 @@ def read_bytes(path: Path, limit: int = MAX_TEXT_MB) -> bytes:
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
     if len(data) > most:
-        raise _too_big(path, most / 2**20)
+        raise _too_big(path, allowed)
     return data
 
 
@@ -244,3 +248,10 @@ def parse_rdf(path: Path, rdf_format: ox.RdfFormat, text: str | None = None, bas
         return quads
     except SyntaxError as exc:
         raise syntax_error(path, rdf_format, exc) from None
+    except MemoryError as exc:  # the parser's buffer: "Reached the buffer maximal size of 16777216"
+        raise too_long_term(path, exc) from None
+
+
+def too_long_term(path: Path, exc: MemoryError) -> InputError:
+    """The engine's parser refusing a term (a literal, an IRI) longer than its buffer."""
+    return InputError(f"{path}: a term of the file is longer than the RDF parser takes ({one_line(exc)})")

@@ -139,3 +139,12 @@ def test_no_form_is_an_error() -> None:
 )
 def test_query_form_reads_only_the_prologue(text: str, form: str) -> None:
     assert sparql_text.query_form(text) == form
+
+
+def test_an_escaped_hash_is_no_comment_and_hides_no_service() -> None:
+    """Issue 12, item 1: ``ex:x\\#`` is a prefixed name with an escape, not a comment that blanks the line."""
+    text = (r"PREFIX ex: <http://example.org/> SELECT * WHERE { OPTIONAL { ?a ex:x\# ?b } "
+            r"SERVICE <http://127.0.0.1:9/internal> { ?s ?p ?o } }")
+    assert [t.text for t in sparql_text.tokens(text) if t.kind == "pname"] == ["ex:", r"ex:x\#"]
+    assert sparql_text.uses_service(text)
+    assert not sparql_text.uses_service(text.replace("SERVICE", "# SERVICE"))

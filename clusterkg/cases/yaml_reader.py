@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputError
+from ..errors import InputError, one_line
 from .convert import Converter
 from .model import EntryFile
 
@@ -39,6 +39,8 @@ def read_yaml(converter: Converter, text: str) -> EntryFile:
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         raise InputError(f"{converter.path}{where}: YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:  # e.g. a character YAML does not allow (a NUL), reported without a line
+        raise InputError(f"{converter.path}: YAML error: {one_line(str(exc))}") from None
     except RecursionError:  # the pure-Python composer, without libyaml
         raise InputError(f"{converter.path}: lists and mappings nest too deeply") from None
     finally:
@@ -64,6 +66,8 @@ def read_yaml(converter: Converter, text: str) -> EntryFile:
         fields: dict[str, tuple[Any, int]] = {}
         for key_node, value_node in item.value:
             key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise InputError(f"{converter.path}:{key_line}: a field name must be plain text, not a list or mapping")
             key = str(key_node.value)
             if key in fields:
                 raise InputError(f"{converter.path}:{key_line}: the field {key!r} is given twice")
@@ -84,6 +88,10 @@ def _yaml_value(converter: Converter, node: yaml.Node, key: str) -> Any:
         mark = exc.problem_mark
         assert mark is not None  # the safe constructor always marks the node it could not construct
         raise InputError(f"{converter.path}:{mark.line + 1}:{mark.column + 1}: field {key!r}: {exc.problem}") from None
+    except ValueError as exc:  # a date such as 2024-13-45, an integer of more digits than Python converts
+        mark = node.start_mark
+        raise InputError(f"{converter.path}:{mark.line + 1}:{mark.column + 1}: field {key!r}: {node.value[:40]!r} "
+                         f"cannot be read ({one_line(exc)})") from None
 
 
 def check_nodes(path: str, documents: list[yaml.Node]) -> None:
@@ -110,6 +118,8 @@ def check_nodes(path: str, documents: list[yaml.Node]) -> None:
             where = f"{path}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
             if key in entered:
                 raise InputError(f"{where}: a YAML alias refers to the list or mapping that holds it")
+            if node.tag == "tag:yaml.org,2002:merge":
+                raise InputError(f"{where}: merge keys (<<: *name) are not read in case files: write the fields out")
             if node.tag not in PLAIN_TAGS:
                 tag = node.tag.replace("tag:yaml.org,2002:", "!!")
                 raise InputError(f"{where}: the YAML tag {tag} is not allowed (plain values only: text, numbers, "

@@ -8,6 +8,7 @@ the exit code that :mod:`clusterkg.errors` documents.
 from __future__ import annotations
 
 import importlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -92,4 +93,7 @@ def cli(ctx: click.Context, store_dir: Path | None, endpoint: str | None, update
 
 def main() -> None:
     """Entry point of the ``clusterkg`` script."""
+    # rdflib logs a literal it cannot read as a number ("many"^^xsd:integer) with a traceback: the
+    # validation report says what is wrong with it, in one line
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
     cli(prog_name="clusterkg")

@@ -40,7 +40,16 @@ def _data_store(settings: StoreSettings, data: tuple[Path, ...], graphs: tuple[s
 
 def _read_query(file: str) -> str:
     if file == "-":
-        return sys.stdin.read(MAX_QUERY_CHARS + 1)  # the limits refuse a longer text
+        try:
+            data = sys.stdin.buffer.read(4 * MAX_QUERY_CHARS + 1)  # UTF-8 takes at most 4 bytes a character
+        except OSError as exc:
+            raise InputError(f"cannot read the query from standard input: {exc.strerror or exc}") from None
+        if len(data) > 4 * MAX_QUERY_CHARS:
+            raise InputError(f"the query on standard input is too long (at most {MAX_QUERY_CHARS:,} characters)")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"cannot read the query from standard input: not UTF-8 text (byte {exc.start})") from None
     try:
         return read_text(Path(file))
     except InputError as exc:
@@ -131,6 +140,11 @@ def query(
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a query NAME, -f FILE.rq, -e 'SPARQL'")
     text = _read_query(file) if file is not None else expression
+    if expression is not None and not expression.isascii():
+        try:
+            expression.encode("utf-8")
+        except UnicodeEncodeError as exc:  # bytes the terminal's encoding could not read
+            raise InputError(f"the query given with -e is not UTF-8 text (character {exc.start + 1})") from None
     with _data_store(settings, data, graphs) as store:
         done = queries.execute(store, name=name, text=text, params=queries.parse_assignments(params), lang=lang,
                                base_iri=base, inline=expression is not None)

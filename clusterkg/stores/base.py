@@ -57,7 +57,7 @@ def engine_error(exc: OSError | RuntimeError, where: str, doing: str = "use") ->
     elif "corruption" in message.lower():
         text = (f"{where} is damaged ({message}); move the directory aside and run the command again to build a "
                 "new store (cases, links and inferences you added must then be added again)")
-    elif "lock" in message.lower() and says(errno.EAGAIN, errno.EWOULDBLOCK):
+    elif "lock" in message.lower() and says(errno.EAGAIN, errno.EWOULDBLOCK, errno.ENOLCK):
         text = (f"{where} is open in another program (its database lock is held, by an oxigraph server or a "
                 "Python session using the directory, for example): close that program and run the command again")
     else:
@@ -105,12 +105,12 @@ def run_oxigraph_query(
     """
     substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
     try:
-        answer = store.query(
+        answer = from_oxigraph(store.query(
             sparql,
             base_iri=base_iri,
             use_default_graph_as_union=union,
             substitutions=substitutions or None,
-        )
+        ))
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {one_line(exc)}") from None
     except ValueError as exc:  # a base IRI or a value the engine refuses
@@ -121,7 +121,7 @@ def run_oxigraph_query(
         if "corruption" in str(exc).lower():
             raise engine_error(exc, where, "read") from None
         raise QueryError(runtime_message(str(exc), bindings)) from None
-    return from_oxigraph(answer)
+    return answer
 
 
 def runtime_message(message: str, bindings: Mapping[str, Term] | None) -> str:

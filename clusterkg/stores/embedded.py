@@ -29,7 +29,7 @@ from ..namespaces import kb_graph
 from ..progress import Progress
 from ..resources import files_digest, ontology_files
 from ..sparql.results import QueryResult, Term
-from .base import ELSEWHERE, STORE_ENV, engine_error, replace_in_oxigraph, run_oxigraph_query
+from .base import STORE_ENV, engine_error, replace_in_oxigraph, run_oxigraph_query
 
 LOCK_TIMEOUT_ENV = "CLUSTERKG_LOCK_TIMEOUT"
 
@@ -235,7 +235,8 @@ def open_embedded(directory: Path | None = None, *, writable: bool = False) -> I
     """
     directory = Path(directory) if directory else default_store_dir()
     if directory.exists() and not directory.is_dir():
-        raise StoreError(f"the store path {directory} is not a directory: {ELSEWHERE}")
+        raise StoreError(f"the store path {directory} is not a directory: choose a directory with --store DIR or "
+                         f"${STORE_ENV}")
     try:
         next(iter(directory.iterdir()), None)
     except FileNotFoundError:

@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import InputError, one_line
-from ..inputs import check_rdf_file, rdf_format, syntax_error
+from ..inputs import check_rdf_file, rdf_format, syntax_error, too_long_term
 from ..progress import Progress
 from ..sparql.results import QueryResult, Term
 from .base import replace_in_oxigraph, run_oxigraph_query
@@ -44,6 +44,8 @@ class FileStore:
             self.oxigraph.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(), **kwargs)
         except SyntaxError as exc:
             raise syntax_error(path, fmt, exc) from None
+        except MemoryError as exc:
+            raise too_long_term(path, exc) from None
         except ValueError as exc:
             raise InputError(f"{path}: {one_line(exc)}") from None
         except (OSError, RuntimeError) as exc:
