@@ -106,18 +106,19 @@ def read_text(path: Path, limit: int = MAX_TEXT_MB) -> str:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
-def check_rdf_file(path: Path, rdf_format: ox.RdfFormat, limit: int = MAX_DATA_MB) -> None:
-    """Refuse an RDF file over the size limit, or an RDF/XML one past the entity and depth limits, unparsed."""
+def check_rdf_file(path: Path, rdf_format: ox.RdfFormat, limit: int | None = MAX_DATA_MB) -> None:
+    """Refuse an RDF file over the size limit (``None``: no limit, for a loader that streams), or an RDF/XML
+    one past the entity and depth limits, unparsed."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}") from None
-    most = limit_mb(limit)
     if not path.is_file():
         raise InputError(f"{path}: not a regular file")
-    if size > most * 2**20:
+    most = limit_mb(limit) if limit is not None else None
+    if most is not None and size > most * 2**20:
         raise _too_big(path, most)
     if rdf_format == ox.RdfFormat.RDF_XML:
         check_xml(path, _file_chunks(path))

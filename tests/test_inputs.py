@@ -163,3 +163,13 @@ def test_check_xml_bounds_what_expat_expands(monkeypatch: pytest.MonkeyPatch) ->
         parser.Parse(doc, True)
         assert sum(seen) <= limit
     assert refused == 3
+
+
+def test_the_bulk_loader_bounds_rdf_xml_entities_too(store_dir: Path) -> None:
+    """``EmbeddedStore.load_file`` streams a file of any size into the store: its entities are bounded all the same."""
+    from clusterkg.stores import open_embedded
+
+    with open_embedded(store_dir, writable=True) as store, pytest.raises(InputError, match="would expand"):
+        store.load_file(RDF / "billion-laughs.rdf", "urn:x:g")
+    with open_embedded(store_dir) as store:
+        assert "urn:x:g" not in store.graph_names()

@@ -25,6 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import StoreError, one_line
+from ..inputs import check_rdf_file
 from ..namespaces import kb_graph
 from ..progress import Progress
 from ..resources import files_digest, ontology_files
@@ -85,6 +86,8 @@ class EmbeddedStore:
         self._require_writable()
         target = ox.NamedNode(graph)
         fmt = fmt or ox.RdfFormat.from_extension(Path(path).suffix.lstrip(".")) or ox.RdfFormat.N_TRIPLES
+        if fmt == ox.RdfFormat.RDF_XML and Path(path).is_file():  # streamed, so of any size; its entities bounded
+            check_rdf_file(Path(path), fmt, limit=None)
         try:
             if next(iter(self.oxigraph.quads_for_pattern(None, None, None, target)), None) is not None:
                 for _ in ox.parse(path=str(path), format=fmt):
