@@ -86,7 +86,14 @@ class EmbeddedStore:
         self._require_writable()
         target = ox.NamedNode(graph)
         fmt = fmt or ox.RdfFormat.from_extension(Path(path).suffix.lstrip(".")) or ox.RdfFormat.N_TRIPLES
-        if fmt == ox.RdfFormat.RDF_XML and Path(path).is_file():  # streamed, so of any size; its entities bounded
+        source = Path(path)  # an input that cannot be read is said to be one, not taken for the store's fault
+        if not source.is_file():
+            raise StoreError(f"could not load {path}: {'not a regular file' if source.exists() else 'no such file'}")
+        try:
+            os.close(os.open(source, os.O_RDONLY))
+        except OSError as exc:
+            raise StoreError(f"could not load {path}: {exc.strerror or one_line(exc)}") from None
+        if fmt == ox.RdfFormat.RDF_XML:  # streamed, so of any size; its entities bounded
             check_rdf_file(Path(path), fmt, limit=None)
         try:
             if next(iter(self.oxigraph.quads_for_pattern(None, None, None, target)), None) is not None:
@@ -102,7 +109,7 @@ class EmbeddedStore:
                 self.oxigraph.remove_graph(target)
             except (OSError, RuntimeError):
                 pass  # the disk is full, say: the first error is the one to report
-            if isinstance(exc, OSError | RuntimeError) and not isinstance(exc, FileNotFoundError):
+            if isinstance(exc, OSError | RuntimeError):
                 raise engine_error(exc, self.where, "write to") from None
             raise StoreError(f"could not load {path}: {one_line(exc)}") from None
 
@@ -147,7 +154,7 @@ def _locked(path: Path, exclusive: bool) -> Iterator[None]:
         raise StoreError(f"the lock file of {where} is a directory ({path}): remove it and run the command "
                          "again") from None
     except OSError as exc:
-        if exclusive or not _readable_directory(directory):
+        if exclusive or _unreadable(directory) is not None:
             raise engine_error(exc, where, "change" if exclusive else "read") from None
         try:
             handle = open(path)
@@ -172,12 +179,15 @@ def _locked(path: Path, exclusive: bool) -> Iterator[None]:
             handle.close()
 
 
-def _readable_directory(directory: Path) -> bool:
+def _unreadable(directory: Path) -> OSError | None:
+    """Why the directory cannot be listed (None when it can, or does not exist yet)."""
     try:
         next(iter(directory.iterdir()), None)
-    except OSError:
-        return False
-    return True
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return exc
+    return None
 
 
 def _state_path(directory: Path) -> Path:
@@ -240,12 +250,9 @@ def open_embedded(directory: Path | None = None, *, writable: bool = False) -> I
     if directory.exists() and not directory.is_dir():
         raise StoreError(f"the store path {directory} is not a directory: choose a directory with --store DIR or "
                          f"${STORE_ENV}")
-    try:
-        next(iter(directory.iterdir()), None)
-    except FileNotFoundError:
-        pass  # a new store
-    except OSError as exc:
-        raise engine_error(exc, f"the store {directory}", "read") from None
+    unreadable = _unreadable(directory)
+    if unreadable is not None:
+        raise engine_error(unreadable, f"the store {directory}", "read")
     lock = directory / "lock"
     digest = files_digest(ontology_files())
     if _stored_digest(directory) != digest:
