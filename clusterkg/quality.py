@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import InputError
+from .inputs import read_text
 from .namespaces import CKG, compact, prefix_lines, shorten_iris
 from .sparql.results import value_of
 from .stores.base import Store
@@ -231,11 +232,9 @@ def _check_verbatim(store: Store, report: Report, source: Path | None) -> None:
         report.skipped[name] = f"no source text (give --source FILE or set {SOURCE_ENV})"
         return
     try:
-        text = _normal(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read the source text {source}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"the source text {source} is not UTF-8") from None
+        text = _normal(read_text(source))
+    except InputError as exc:
+        raise InputError(f"cannot read the source text {exc}") from None
     for entity, excerpt in store.query(EXCERPT_QUERY).rows:
         excerpt_text = value_of(excerpt)
         if _normal(excerpt_text) not in text:

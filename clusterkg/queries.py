@@ -34,6 +34,7 @@ from .query_catalogue import (
     parse_header,
     query_json,
 )
+from .sparql.limits import check_limits
 from .sparql.results import Answer, QueryResult, Term, materialize
 from .sparql.syntax import explain_syntax_error, has_position, refuse_update
 from .stores.base import Store, local_syntax_error
@@ -157,12 +158,17 @@ def run(
     *,
     base_iri: str | None = None,
     default_prefixes: bool = False,
+    trusted: bool = False,
 ) -> QueryResult:
     """Run a read-only query; updates are refused, syntax errors explained.
 
     No store runs an update as a query (the engines refuse it as a syntax error, the endpoint store
-    before sending it), so the text is read for its form only when the store has refused it.
+    before sending it), so the text is read for its form only when the store has refused it. A text
+    that is not ``trusted`` (one of the shipped queries) is first held to the limits of
+    :func:`~clusterkg.sparql.limits.check_limits`.
     """
+    if not trusted:
+        check_limits(sparql)
     text = PREFIX_LINE + sparql if default_prefixes else sparql
     offset = len(PREFIX_LINE) if default_prefixes else 0
     try:
@@ -205,7 +211,7 @@ def run_named(
 
 
 def _run_bound(store: Store, query: NamedQuery, bindings: Mapping[str, Term], base_iri: str | None) -> QueryResult:
-    result = run(store, query.text, bindings, base_iri=base_iri)
+    result = run(store, query.text, bindings, base_iri=base_iri, trusted=True)
     columns = [i for i, variable in enumerate(result.variables) if variable in query.lists]
     if columns and result.kind == "select":
         result.rows = (_sort_lists(row, columns) for row in result.rows)

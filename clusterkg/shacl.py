@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 from rdflib import BNode, Graph
 
-from .errors import InputError, one_line
+from .errors import InputError, QueryError, one_line
 from .inputs import parse_rdf
 from .namespaces import PREFIXES, SH, prefix_lines
 from .rdfterms import to_oxigraph, to_rdflib
+from .sparql.limits import check_limits
 from .sparql.syntax import pre_bind
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ def fast_sparql() -> Iterator[None]:
 
     original = processor.SPARQLProcessor.query
     mirrors: dict[int, tuple[Graph, ox.Store]] = {}
+    within_limits: set[str] = set()
 
     def mirror(graph: Graph) -> ox.Store | None:
         if type(graph) is not Graph:  # datasets and conjunctive graphs keep rdflib's semantics
@@ -124,6 +126,9 @@ def fast_sparql() -> Iterator[None]:
             if store is not None and not any(isinstance(v, BNode) for v in bound.values()):
                 declared = prefix_lines({k: str(v) for k, v in (initNs or {}).items()})
                 values = {k: to_oxigraph(v) for k, v in bound.items()}
+                if strOrQuery not in within_limits:  # a shape's SPARQL goes to the engine: hold it to the limits
+                    check_limits(strOrQuery)
+                    within_limits.add(strOrQuery)
                 try:
                     answer = store.query(declared + pre_bind(strOrQuery, values), base_iri=base)
                     return _oxigraph_result(answer, bound)
@@ -170,7 +175,8 @@ def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
                 data, shacl_graph=shapes, inference="none", advanced=False, meta_shacl=False,
                 allow_warnings=False, allow_infos=False, js=False, abort_on_first=False,
             )
-    except (ConstraintLoadError, ShapeLoadError, ReportableRuntimeError, NotImplementedError) as exc:
+    except (ConstraintLoadError, ShapeLoadError, ReportableRuntimeError, NotImplementedError, QueryError,
+            ValueError, RecursionError) as exc:  # ValueError: e.g. a list whose rdf:rest is itself
         raise InputError(f"the shapes cannot be used: {one_line(exc)}") from None
     if isinstance(report, ValidationFailure):  # pySHACL returns, rather than raises, this one
         raise InputError(f"the shapes cannot be used: {one_line(report)}")

@@ -176,7 +176,7 @@ def wrap(text: str, width: int) -> list[str]:
                 cut = _cut(word, width)
                 lines.append(cut)
                 word = word[len(cut) :]
-                word_width = text_width(word)
+                word_width -= text_width(cut)  # not the rest measured again: a long word stays linear
             line, line_width = word, word_width
         lines.append(line)
     return lines or [""]

@@ -15,13 +15,17 @@ EMPTY_RESULTS = b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}'
 
 @dataclass
 class Reply:
-    """One scripted answer; ``forward`` sends the request on to a real endpoint instead; status 0 hangs up."""
+    """One scripted answer; ``forward`` sends the request on to a real endpoint instead; status 0 hangs up.
+
+    ``trickle`` sends the whole answer (status line, headers, body) one byte at a time, that many seconds apart.
+    """
 
     status: int = 200
     body: bytes = EMPTY_RESULTS
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/sparql-results+json"})
     delay: float = 0.0
     forward: str | None = None
+    trickle: float = 0.0
 
 
 @dataclass
@@ -63,6 +67,9 @@ def stub_server(replies: list[Reply]) -> Iterator[Stub]:
                 with urllib.request.urlopen(request, timeout=30) as answer:
                     status, payload = answer.status, answer.read()
                     headers = {"Content-Type": answer.headers.get("Content-Type", "")}
+            if reply.trickle:
+                self._trickle(status, headers, payload, reply.trickle)
+                return
             try:
                 self.send_response(status)
                 for key, value in headers.items():
@@ -71,6 +78,18 @@ def stub_server(replies: list[Reply]) -> Iterator[Stub]:
                 self.end_headers()
                 self.wfile.write(payload)
             except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def _trickle(self, status: int, headers: dict[str, str], payload: bytes, pause: float) -> None:
+            head = f"HTTP/1.1 {status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            raw = (head + f"Content-Length: {len(payload)}\r\n\r\n").encode() + payload
+            self.close_connection = True
+            try:
+                for index in range(len(raw)):
+                    self.wfile.write(raw[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(pause)
+            except OSError:  # the client gave up
                 pass
 
         do_GET = _answer

@@ -159,6 +159,8 @@ def test_data_graph_and_base_query_files_instead_of_the_store(tmp_path: Path) ->
         (["query", "-e", "INSERT DATA { cki:a cki:b cki:c }"], "refused: this is a SPARQL Update (INSERT)"),
         (["query", "-e", "SELECT ?s { ?s ?p ?o }", "--format", "ttl"], "--format ttl is for CONSTRUCT and DESCRIBE"),
         (["query", "-f", "/nonexistent/q.rq"], "cannot read the query file /nonexistent/q.rq"),
+        # issue 12, item 6: a traceback (ValueError) before
+        (["query", "--base", "not an iri", "-e", "SELECT * { <a> ?p ?o }"], "Invalid base IRI 'not an iri'"),
         (["query", "-e", "ASK {}", "--data", "/nonexistent/d.ttl"], "/nonexistent/d.ttl: no such file"),
         (["query", "-e", "ASK {}", "--graph", "just-a-file.ttl"], "--graph expects IRI=FILE"),
         (["--endpoint", "http://127.0.0.1:9/sparql", "query", "-e", "ASK {}", "--data", "x.ttl"], "cannot be combined"),

@@ -108,3 +108,12 @@ def test_other_syntax_errors_keep_the_engine_s_words() -> None:
     except SyntaxError as exc:
         message = sparql_text.explain_syntax_error(str(exc), query)
     assert message.startswith("SPARQL syntax error at line 1") and "triple pattern" not in message
+
+
+def test_an_escaped_hash_is_no_comment_and_hides_no_service() -> None:
+    """Issue 12, item 1: ``ex:x\\#`` is a prefixed name with an escape, not a comment that blanks the line."""
+    text = (r"PREFIX ex: <http://example.org/> SELECT * WHERE { OPTIONAL { ?a ex:x\# ?b } "
+            r"SERVICE <http://127.0.0.1:9/internal> { ?s ?p ?o } }")
+    assert [t.text for t in sparql_text.tokens(text) if t.kind == "pname"] == ["ex:", r"ex:x\#"]
+    assert sparql_text.uses_service(text)
+    assert not sparql_text.uses_service(text.replace("SERVICE", "# SERVICE"))

@@ -39,6 +39,14 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
         ) from None
 
 
+#: The most cases one command reads, all files together (the validation of 10,000 takes about half a minute).
+MAX_CASES = 10_000
+
+
+def _too_many(where: str | Path, count: str) -> InputError:
+    return InputError(f"{where}: {count}, more than the {MAX_CASES:,} cases one command reads; split the file")
+
+
 def load(path: str | Path, fmt: str | None = None, known: KnownTerms | None = None,
          closure: dict[str, set[str]] | None = None, *, terms: Terms | None = None,
          delimiter: str = ",") -> EntryFile:
@@ -56,12 +64,17 @@ def load(path: str | Path, fmt: str | None = None, known: KnownTerms | None = No
         raise InputError(f"{path}: the file is empty")
     known = known or shipped_terms()
     terms = terms or Terms(known)
+    if fmt == "csv" and text.count("\n") > MAX_CASES + 1:  # a row a line at least
+        raise _too_many(path, f"{text.count(chr(10)):,} lines of rows")
     if fmt == "yaml":
         result = read_yaml(Converter(str(path), "yaml", known, terms), text)
     elif fmt == "csv":
         result = read_csv(Converter(str(path), "csv", known, terms), text, delimiter)
     else:
         result = read_rdf(path, fmt, text, closure)
+    if len(result.entries) > MAX_CASES:
+        raise _too_many(path, f"{len(result.entries):,} cases")
+    if fmt not in ("yaml", "csv"):
         code_concepts(result, terms)
     check_file(result, known)
     return result
@@ -105,6 +118,9 @@ def load_all(paths: Iterable[str | Path], fmt: str | None = None, known: KnownTe
              delimiter: str = ",") -> list[EntryFile]:
     """Read several files; an id used twice, in one file or across files, is an error."""
     files = [load(p, fmt, known, closure, terms=terms, delimiter=delimiter) for p in paths]
+    total = sum(len(entry_file.entries) for entry_file in files)
+    if total > MAX_CASES:
+        raise _too_many(f"{len(files)} files", f"{total:,} cases")
     seen: dict[str, Location] = {}
     for entry_file in files:
         for entry in entry_file.entries:
@@ -131,7 +147,10 @@ def serialize(files: Sequence[EntryFile], fmt: str = "ttl") -> str:
         for triples in entry_file.concepts.values():
             for triple in triples:
                 graph.add(triple)
-    if fmt == "jsonld":
-        context = {prefix: iri for prefix, iri in PREFIXES.items()}
-        return graph.serialize(format="json-ld", context=context, indent=2)
-    return graph.serialize(format=RDF_FORMATS[fmt])
+    try:
+        if fmt == "jsonld":
+            context = {prefix: iri for prefix, iri in PREFIXES.items()}
+            return graph.serialize(format="json-ld", context=context, indent=2)
+        return graph.serialize(format=RDF_FORMATS[fmt])
+    except RecursionError:  # rdflib writes nested blank nodes by recursion
+        raise InputError(f"blank nodes nest too deeply to be written as {fmt}: use --format nt") from None

@@ -10,6 +10,7 @@ before the command name and after it, on every command.
 from __future__ import annotations
 
 import importlib
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,8 @@ def store_options() -> list[click.Option]:
     """The options that choose the store, as a command takes them after its name."""
     common: dict[str, Any] = {"expose_value": False, "callback": _set_setting, "is_eager": True}
     return [
-        click.Option(["--store", "store_dir"], type=click.Path(file_okay=False, path_type=Path), help=STORE_HELP, **common),
+        click.Option(["--store", "store_dir"], type=click.Path(file_okay=False, readable=False, path_type=Path),
+                     help=STORE_HELP, **common),
         click.Option(["--endpoint", "endpoint"], metavar="URL", help=ENDPOINT_HELP, **common),
         click.Option(["--update-endpoint", "update_endpoint"], metavar="URL", help=UPDATE_HELP, **common),
     ]
@@ -114,7 +116,7 @@ def _building(message: str) -> None:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="clusterkg")
-@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), envvar=STORE_ENV,
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, readable=False, path_type=Path), envvar=STORE_ENV,
               help=STORE_HELP)
 @click.option("--endpoint", metavar="URL", help=ENDPOINT_HELP)
 @click.option("--update-endpoint", metavar="URL", help=UPDATE_HELP)
@@ -132,4 +134,7 @@ def cli(ctx: click.Context, store_dir: Path | None, endpoint: str | None, update
 
 def main() -> None:
     """Entry point of the ``clusterkg`` script."""
+    # rdflib logs a literal it cannot read as a number ("many"^^xsd:integer) with a traceback: the
+    # validation report says what is wrong with it, in one line
+    logging.getLogger("rdflib").setLevel(logging.ERROR)
     cli(prog_name="clusterkg")

@@ -142,7 +142,7 @@ def update(settings: StoreSettings, expression: str | None, file: str | None, ba
         raise click.UsageError("give exactly one of -e 'UPDATE' or -f FILE.ru")
     text = read_query(file) if file is not None else expression
     assert text is not None
-    base_iri = base or base_for(file if file is not None else None)
+    base_iri = base if base is not None else base_for(file)
     with open_store(settings, writable=True) as store:
         summary = run_update(store, text, base_iri=base_iri, inline=expression is not None)
     if not summary.changes:

@@ -12,7 +12,8 @@ import click
 
 from .. import queries, tables
 from ..errors import InputError
-from ..inputs import base_for
+from ..inputs import base_for, read_text
+from ..sparql.limits import MAX_QUERY_CHARS
 from ..stores import Store, StoreSettings, open_store
 from .output import write_output
 
@@ -41,12 +42,21 @@ def _data_store(settings: StoreSettings, data: tuple[str, ...], graphs: tuple[st
 
 def read_query(file: str) -> str:
     """The text of a query or update file ('-': standard input)."""
+    if file == "-":
+        try:
+            data = sys.stdin.buffer.read(4 * MAX_QUERY_CHARS + 1)  # UTF-8 takes at most 4 bytes a character
+        except OSError as exc:
+            raise InputError(f"cannot read the query from standard input: {exc.strerror or exc}") from None
+        if len(data) > 4 * MAX_QUERY_CHARS:
+            raise InputError(f"the query on standard input is too long (at most {MAX_QUERY_CHARS:,} characters)")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"cannot read the query from standard input: not UTF-8 text (byte {exc.start})") from None
     try:
-        if file == "-":
-            return sys.stdin.read()
-        return Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the query file {file}: {getattr(exc, 'strerror', None) or exc}") from None
+        return read_text(Path(file))
+    except InputError as exc:
+        raise InputError(f"cannot read the query file {exc}") from None
 
 
 @click.command("queries")
@@ -142,7 +152,12 @@ def query(
     if len(given) != 1:
         raise click.UsageError("give exactly one of: a query NAME, -f FILE.rq, -e 'SPARQL'")
     text = read_query(file) if file is not None else expression
-    base_iri = base or base_for(file if file is not None else None)
+    base_iri = base if base is not None else base_for(file)
+    if expression is not None and not expression.isascii():
+        try:
+            expression.encode("utf-8")
+        except UnicodeEncodeError as exc:  # bytes the terminal's encoding could not read
+            raise InputError(f"the query given with -e is not UTF-8 text (character {exc.start + 1})") from None
     with _data_store(settings, data, graphs, data_format) as store:
         done = queries.execute(store, name=name, text=text, params=queries.parse_assignments(params), lang=lang,
                                base_iri=base_iri, inline=expression is not None)

@@ -75,8 +75,12 @@ class Response:
 
 def post_form(url: str, fields: Iterable[tuple[str, str]], *, accept: str, timeout: float) -> Response:
     """POST URL-encoded ``fields`` to ``url`` and read the whole answer within ``timeout`` seconds."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:  # "Invalid IPv6 URL"
+        raise HttpError(url, f"the endpoint URL {url!r} is not a URL: {one_line(exc)}") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise HttpError(url, f"the endpoint URL must start with http:// or https://: {url!r}")
     request = urllib.request.Request(
         url, data=urllib.parse.urlencode(list(fields), safe="/", quote_via=urllib.parse.quote).encode(), method="POST",

@@ -93,7 +93,7 @@ def _checked(items: Iterable[Any]) -> Iterator[Any]:
     """Yield from a lazily evaluated answer, turning evaluation errors (e.g. a failed SERVICE) into QueryError."""
     try:
         yield from items
-    except OSError as exc:
+    except (OSError, RuntimeError, ValueError) as exc:  # OSError: a failed SERVICE; RuntimeError: e.g. SERVICE ?unbound
         raise QueryError(f"query failed: {one_line(exc)}") from None
 
 

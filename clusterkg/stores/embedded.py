@@ -26,11 +26,19 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import ClusterKGError, StoreError, one_line
+from ..inputs import check_rdf_file
 from ..namespaces import kb_graph
 from ..progress import Progress, Say
 from ..resources import files_digest, ontology_files
 from ..sparql.results import QueryResult, Term
-from .base import STORE_ENV, add_in_oxigraph, replace_in_oxigraph, run_oxigraph_query, run_oxigraph_update
+from .base import (
+    STORE_ENV,
+    add_in_oxigraph,
+    engine_error,
+    replace_in_oxigraph,
+    run_oxigraph_query,
+    run_oxigraph_update,
+)
 
 LOCK_TIMEOUT_ENV = "CLUSTERKG_LOCK_TIMEOUT"
 
@@ -55,11 +63,12 @@ class EmbeddedStore:
         self.directory = directory
         self.oxigraph = store
         self.writable = writable
+        self.where = f"the store {directory}"
 
     def query(
         self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
     ) -> QueryResult:
-        return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri)
+        return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri, where=self.where)
 
     def update(self, request: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL update as it is, in one transaction (see :mod:`.userdata` for the user's updates)."""
@@ -67,14 +76,17 @@ class EmbeddedStore:
         run_oxigraph_update(self.oxigraph, request, base_iri=base_iri)
 
     def graph_names(self) -> list[str]:
-        return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+        try:
+            return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+        except (OSError, RuntimeError) as exc:
+            raise engine_error(exc, self.where, "read") from None
 
     def replace_graphs(
         self, graphs: Mapping[str, Iterable[ox.Triple]], drop: Iterable[str] = (), *, progress: Progress | None = None
     ) -> None:
         """Replace whole named graphs (and drop others) in one transaction."""
         self._require_writable()
-        replace_in_oxigraph(self.oxigraph, graphs, drop, progress)
+        replace_in_oxigraph(self.oxigraph, graphs, drop, progress, where=self.where)
 
     def add_to_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]], *, progress: Progress | None = None) -> None:
         """Add triples to named graphs, in one transaction."""
@@ -92,6 +104,15 @@ class EmbeddedStore:
         self._require_writable()
         target = ox.NamedNode(graph)
         fmt = fmt or ox.RdfFormat.from_extension(Path(path).suffix.lstrip(".")) or ox.RdfFormat.N_TRIPLES
+        source = Path(path)  # an input that cannot be read is said to be one, not taken for the store's fault
+        if not source.is_file():
+            raise StoreError(f"could not load {path}: {'not a regular file' if source.exists() else 'no such file'}")
+        try:
+            os.close(os.open(source, os.O_RDONLY))
+        except OSError as exc:
+            raise StoreError(f"could not load {path}: {exc.strerror or one_line(exc)}") from None
+        if fmt == ox.RdfFormat.RDF_XML:  # streamed, so of any size; its entities bounded
+            check_rdf_file(Path(path), fmt, limit=None)
         try:
             if next(iter(self.oxigraph.quads_for_pattern(None, None, None, target)), None) is not None:
                 for _ in ox.parse(path=str(path), format=fmt):
@@ -101,14 +122,24 @@ class EmbeddedStore:
         try:
             self.oxigraph.remove_graph(target)
             self.oxigraph.bulk_load(path=str(path), format=fmt, to_graph=target)
-        except (OSError, SyntaxError, ValueError) as exc:
-            self.oxigraph.remove_graph(target)
+        except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
+            try:
+                self.oxigraph.remove_graph(target)
+            except (OSError, RuntimeError):
+                pass  # the disk is full, say: the first error is the one to report
+            if isinstance(exc, OSError | RuntimeError):
+                raise engine_error(exc, self.where, "write to") from None
             raise StoreError(f"could not load {path}: {one_line(exc)}") from None
 
     def close(self) -> None:
-        if self.writable:
-            self.oxigraph.flush()
-        del self.oxigraph
+        """Write what is pending to disk and let the store go (a failure to write is a :class:`StoreError`)."""
+        try:
+            if self.writable:
+                self.oxigraph.flush()
+        except (OSError, RuntimeError) as exc:
+            raise engine_error(exc, self.where, "write to") from None
+        finally:
+            del self.oxigraph
 
     def _require_writable(self) -> None:
         if not self.writable:
@@ -124,23 +155,57 @@ def _lock_timeout() -> float:
 
 @contextmanager
 def _locked(path: Path, exclusive: bool) -> Iterator[None]:
-    """Hold an advisory lock on ``path``; waits up to the lock timeout."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(path, "a+")
+    """Hold an advisory lock on ``path``; waits up to the lock timeout.
+
+    A reader of a store it cannot write to (a read-only directory or file
+    system) takes the lock through a read-only handle, or goes without one
+    when the lock file is missing and cannot be made: no one can change the
+    store through this user's rights, and the store itself is opened read-only.
+    """
+    directory = path.parent
+    where = f"the store {directory}"
+    handle = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")
+    except IsADirectoryError:
+        raise StoreError(f"the lock file of {where} is a directory ({path}): remove it and run the command "
+                         "again") from None
+    except OSError as exc:
+        if exclusive or _unreadable(directory) is not None:
+            raise engine_error(exc, where, "change" if exclusive else "read") from None
+        try:
+            handle = open(path)
+        except FileNotFoundError:
+            handle = None
+        except OSError as again:
+            raise engine_error(again, where, "read") from None
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
     deadline = time.monotonic() + _lock_timeout()
     try:
-        while True:
+        while handle is not None:
             try:
                 fcntl.flock(handle, mode | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise StoreError(f"the store {path.parent} is busy: another clusterkg process holds it") from None
+                    raise StoreError(f"the store {directory} is busy: another clusterkg process holds it") from None
                 time.sleep(0.05)
         yield
     finally:
-        handle.close()
+        if handle is not None:
+            handle.close()
+
+
+def _unreadable(directory: Path) -> OSError | None:
+    """Why the directory cannot be listed (None when it can, or does not exist yet)."""
+    try:
+        next(iter(directory.iterdir()), None)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return exc
+    return None
 
 
 def _state_path(directory: Path) -> Path:
@@ -175,8 +240,11 @@ def _build(directory: Path, digest: str) -> None:
     kb.replace_graphs(graphs, drop=stale)
     kb.close()
     tmp = _state_path(directory).with_suffix(".tmp")
-    tmp.write_text(json.dumps({"ontology_digest": digest}))
-    os.replace(tmp, _state_path(directory))
+    try:
+        tmp.write_text(json.dumps({"ontology_digest": digest}))
+        os.replace(tmp, _state_path(directory))
+    except OSError as exc:
+        raise engine_error(exc, f"the store {directory}", "write to") from None
 
 
 def _open_oxigraph(directory: Path, writable: bool) -> ox.Store:
@@ -185,8 +253,8 @@ def _open_oxigraph(directory: Path, writable: bool) -> ox.Store:
         if writable:
             return ox.Store(str(path))
         return ox.Store.read_only(str(path))
-    except OSError as exc:
-        raise StoreError(f"cannot open the store at {directory}: {one_line(exc)}") from None
+    except (OSError, RuntimeError) as exc:
+        raise engine_error(exc, f"the store {directory}", "open") from None
 
 
 def _release_frames(exc: BaseException) -> None:
@@ -215,22 +283,36 @@ def open_embedded(
     """
     directory = Path(directory) if directory else default_store_dir()
     if directory.exists() and not directory.is_dir():
-        raise StoreError(f"the store path {directory} is not a directory")
+        raise StoreError(f"the store path {directory} is not a directory: choose a directory with --store DIR or "
+                         f"${STORE_ENV}")
+    unreadable = _unreadable(directory)
+    if unreadable is not None:
+        raise engine_error(unreadable, f"the store {directory}", "read")
     lock = directory / "lock"
     digest = files_digest(ontology_files())
     if _stored_digest(directory) != digest:
-        with _locked(lock, exclusive=True):
-            stored = _stored_digest(directory)
-            if stored != digest:
-                if notify and stored is None and not (directory / "oxigraph").exists():
-                    notify(f"building a new store at {directory} from the shipped knowledge base")
-                _build(directory, digest)
+        try:
+            with _locked(lock, exclusive=True):
+                stored = _stored_digest(directory)
+                if stored != digest:
+                    if notify and stored is None and not (directory / "oxigraph").exists():
+                        notify(f"building a new store at {directory} from the shipped knowledge base")
+                    _build(directory, digest)
+        except StoreError as exc:
+            if _stored_digest(directory) is None:  # a new store, or one that cannot be read
+                raise
+            raise StoreError(f"{exc} (the store must be rebuilt first: the ontology files changed since it was "
+                             "built)") from None
     with _locked(lock, exclusive=writable):
         store = EmbeddedStore(directory, _open_oxigraph(directory, writable), writable)
         try:
             yield store
-        except ClusterKGError as exc:
-            _release_frames(exc)
+        except BaseException as exc:
+            if isinstance(exc, ClusterKGError):
+                _release_frames(exc)
+            try:
+                store.close()
+            except StoreError:
+                pass  # the error on its way out says more
             raise
-        finally:
-            store.close()
+        store.close()

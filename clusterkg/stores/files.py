@@ -49,7 +49,8 @@ class FileStore:
     def query(
         self, sparql: str, *, bindings: Mapping[str, Term] | None = None, base_iri: str | None = None
     ) -> QueryResult:
-        return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri, union=False)
+        return run_oxigraph_query(self.oxigraph, sparql, bindings=bindings, base_iri=base_iri, union=False,
+                                  where="the files' store in memory")
 
     def update(self, request: str, *, base_iri: str | None = None) -> None:
         run_oxigraph_update(self.oxigraph, request, base_iri=base_iri)

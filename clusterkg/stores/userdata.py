@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError, NotFoundError, QueryError
-from ..inputs import parse_rdf, rdf_format
+from ..inputs import MAX_DATA_MB, check_rdf_file, parse_rdf, rdf_format, read_text
 from ..namespaces import (
     ENRICHMENT_GRAPH,
     GRAPH,
@@ -116,7 +116,9 @@ def read_source(name: str, fmt: str | None, stdin: bytes | None = None) -> list[
     path = Path(name)
     if not path.is_file():
         raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
-    return parse_rdf(path, file_format(name, path, fmt))
+    rdf = file_format(name, path, fmt)
+    check_rdf_file(path, rdf)  # the size limit of data files, RDF/XML's entities: refused before it is read
+    return parse_rdf(path, rdf, read_text(path, MAX_DATA_MB))
 
 
 def load_files(
