@@ -194,7 +194,7 @@ def entity_page(store: Store, iri: str, lang: str = "en") -> EntityPage:
     facts: dict[str, Fact] = {}
     for prop, obj in outgoing:
         p = value_of(prop)
-        if p in SHOWN_APART or p in HIDDEN or isinstance(obj, ox.BlankNode):
+        if obj is None or p in SHOWN_APART or p in HIDDEN or isinstance(obj, ox.BlankNode):
             continue
         if isinstance(obj, ox.Literal) and obj.language and obj.language != lang and any(
                 isinstance(o, ox.Literal) and o.language == lang for q, o in outgoing if q == prop):

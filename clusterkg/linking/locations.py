@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from ..errors import InputError
 from ..namespaces import CKI, GEONAMES, PREFIXES, WDT, prefix_lines
 from ..resources import data_dir, package_version
-from ..sparql.results import value_of
+from ..sparql.results import Term, value_of
 from ..stores.base import Store
 from .geonames import city_by_id
 
@@ -116,14 +116,15 @@ def verified_cities(path: Path | None = None) -> tuple[CityId, ...]:
     return tuple(out)
 
 
-def _point(lat: ox.Literal | None, long: ox.Literal | None, wkt: ox.Literal | None) -> tuple[float, float] | None:
+def _point(lat: Term | None, long: Term | None, wkt: Term | None) -> tuple[float, float] | None:
+    """A point from ``geo:lat``/``geo:long`` literals or a WKT ``POINT(long lat)`` literal; None if there is none."""
     try:
-        if wkt is not None:
+        if isinstance(wkt, ox.Literal):
             match = _POINT.search(wkt.value)
             if match:
                 return float(match.group(2)), float(match.group(1))
             return None
-        if lat is not None and long is not None:
+        if isinstance(lat, ox.Literal) and isinstance(long, ox.Literal):
             return float(lat.value), float(long.value)
     except ValueError:
         return None
@@ -149,22 +150,20 @@ def offline_points() -> dict[str, tuple[float, float, str]]:
 def cluster_locations(store: Store) -> tuple[list[Location], list[Unplaced]]:
     """Every cluster placed on the map, and those that cannot be, in the order of their IRIs."""
     direct: dict[str, tuple[float, float, str]] = {}
-    for cluster, lat, long, wkt, graph in store.query(CLUSTER_COORDINATES).rows:
-        point = _point(lat, long, wkt)
-        if _valid(point) and value_of(cluster) not in direct:
-            assert point is not None
-            direct[value_of(cluster)] = (*point, value_of(graph))
+    for row_cluster, row_lat, row_long, row_wkt, row_graph in store.query(CLUSTER_COORDINATES).rows:
+        point = _point(row_lat, row_long, row_wkt)
+        if point is not None and _valid(point) and value_of(row_cluster) not in direct:
+            direct[value_of(row_cluster)] = (*point, value_of(row_graph))
     places: dict[str, dict[str, tuple[bool, tuple[float, float, str] | None]]] = {}
-    for cluster, place, city, lat, long, wkt, graph in store.query(PLACES_QUERY).rows:
-        entry = places.setdefault(value_of(cluster), {})
-        if place is None:
+    for row_cluster, row_place, row_city, row_lat, row_long, row_wkt, row_graph in store.query(PLACES_QUERY).rows:
+        entry = places.setdefault(value_of(row_cluster), {})
+        if row_place is None:
             continue
-        point = _point(lat, long, wkt)
-        known = entry.get(value_of(place), (city is not None, None))
-        if known[1] is None and _valid(point):
-            assert point is not None
-            known = (known[0], (*point, value_of(graph)))
-        entry[value_of(place)] = known
+        point = _point(row_lat, row_long, row_wkt)
+        known = entry.get(value_of(row_place), (row_city is not None, None))
+        if known[1] is None and point is not None and _valid(point):
+            known = (known[0], (*point, value_of(row_graph)))
+        entry[value_of(row_place)] = known
     offline: dict[str, tuple[float, float, str]] | None = None
     located, unplaced = [], []
     for cluster in sorted(places):
@@ -173,16 +172,15 @@ def cluster_locations(store: Store) -> tuple[list[Location], list[Unplaced]]:
             located.append(Location(cluster, lat, lon, None, source))
             continue
         chosen = None
-        for place, (is_city, point) in sorted(places[cluster].items(), key=lambda item: (not item[1][0], item[0])):
-            if point is None and is_city:
+        for place, (is_city, found) in sorted(places[cluster].items(), key=lambda item: (not item[1][0], item[0])):
+            if found is None and is_city:
                 offline = offline if offline is not None else offline_points()
-                point = offline.get(place)
-            if point is not None:
-                chosen = Location(cluster, point[0], point[1], place, point[2])
+                found = offline.get(place)
+            if found is not None:
+                chosen = Location(cluster, found[0], found[1], place, found[2])
                 break
         if chosen is not None:
             located.append(chosen)
         else:
             unplaced.append(Unplaced(cluster, sorted(places[cluster])))
     return located, unplaced
-
