@@ -16,13 +16,14 @@ import subprocess
 import tempfile
 import urllib.parse
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 import pytest
 from conftest import skip_or_fail
 from serve_helpers import clusterkg_command, clusterkg_server
 
-from clusterkg.namespaces import CKI
+from clusterkg.namespaces import CKI, prefix_lines
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -104,17 +105,18 @@ def shot(browser, name: str) -> Path:
     return path
 
 
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+def fetch(url: str) -> tuple[int, Message, bytes]:
+    """Status, headers (looked up in any case, as HTTP's are) and body of a GET."""
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def sparql_count(server, query: str) -> int:
     url = server.sparql_url + "?" + urllib.parse.urlencode(
-        {"query": "PREFIX ckg: <https://w3id.org/clusterkg/ontology#>\n" + query, "format": "csv"})
+        {"query": prefix_lines() + query, "format": "csv"})
     return int(fetch(url)[2].decode().splitlines()[1])
 
 
@@ -257,7 +259,9 @@ def test_comparison_of_any_two_clusters_and_a_cases_source(browser, server) -> N
         "Pangyo Techno Valley", "Bucheon mature industrial cluster"]
     firms = table.find_element("css selector", "tr.general[data-key='firms']").find_elements("css selector", "td")
     assert firms[0].text == "1300" and firms[1].text == "about 7000"
-    assert table.find_elements("css selector", "tr.dimension")  # Bucheon's parts of the paper's table
+    # neither is a column of the paper's table (section 3.1): no dimension rows, and the page says why
+    assert not table.find_elements("css selector", "tr.dimension")
+    assert "Neither cluster has features" in browser.find_element("css selector", ".no-dimensions").text
     shot(browser, "compare-any")
     firms[0].click()
     citation = wait_for(browser, "#prov[open] .case-source .citation")[0]
@@ -269,6 +273,24 @@ def test_comparison_of_any_two_clusters_and_a_cases_source(browser, server) -> N
     note = wait_for(browser, "#prov[open] .note")[0]
     assert "this project's interpretation" in note.text
     assert "this project's reading" in browser.find_element("id", "prov").text
+    close_dialog(browser)
+
+
+def test_comparison_of_a_case_with_a_cluster_of_the_papers_table(browser, server, source_text: str) -> None:
+    a, b = CKI + "cluster-pangyo-techno-valley", CKI + "cluster-dongdaemun-apparel"
+    open_view(browser, server, f"#/compare?a={urllib.parse.quote(a, safe='')}&b={urllib.parse.quote(b, safe='')}")
+    table = wait_for(browser, ".compare-table")[0]
+    dims = table.find_elements("css selector", "tbody tr.dimension")
+    assert [r.find_element("css selector", "th").text for r in dims] == [
+        "place", "socio-economic mechanism", "cultural-economic mechanism", "performance capacity"]
+    for row in dims:  # Dongdaemun's parts of the paper's table; nothing invented for the case
+        pangyo, dongdaemun = row.find_elements("css selector", "td")
+        assert pangyo.text == "—" and dongdaemun.find_elements("css selector", "li")
+    assert not browser.find_elements("css selector", ".no-dimensions")
+    dims[0].find_elements("css selector", "td")[1].find_element("css selector", "li").click()
+    quote = wait_for(browser, "#prov[open] blockquote.verbatim")[0]
+    assert quote.text.strip("“”") in source_text
+    shot(browser, "compare-case-and-paper")
     close_dialog(browser)
 
 

@@ -178,5 +178,5 @@ VIEWS.compare = async function viewCompare(view, params) {
     el("tbody", {}, data.general.map(generalRow),
       data.dimensions.length ? el("tr", { class: "divider" }, el("th", { colspan: 3 }, t("compare.paper"))) : null,
       data.dimensions.map(dimensionRow))));
-  if (!data.dimensions.length) view.append(el("p", { class: "muted small" }, t("compare.nodimensions")));
+  if (!data.dimensions.length) view.append(el("p", { class: "muted small no-dimensions" }, t("compare.nodimensions")));
 };
