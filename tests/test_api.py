@@ -67,6 +67,7 @@ def test_compare_myths_and_errors() -> None:
         kb.query("   ")
 
 
+@pytest.mark.slow
 def test_validate_add_and_remove(store_dir: Path) -> None:
     kb = clusterkg.open(store=store_dir)
     report = kb.validate(FIXTURES / "valid.yaml")

@@ -265,3 +265,19 @@ def test_parallel_and_serial_validation_agree(tmp_path: Path, monkeypatch) -> No
     parallel = validator.validate(loaded, workers=2)
     assert [(i.file, i.line, i.message_en) for i in serial.issues] == [(i.file, i.line, i.message_en) for i in parallel.issues]
     assert len(serial.issues) == 2
+
+
+def test_ttl_report_holds_the_entry_rules_refusals_too() -> None:
+    """A triple the entry rules refuse (a schema axiom) is a result of the standard report, as in the text one."""
+    report, _ = validate_files([INVALID / "disjoint-axiom.ttl"])
+    graph = rdflib.Graph().parse(data=render(report, "ttl"), format="turtle")
+    sh = rdflib.Namespace(SH)
+    [node] = list(graph.subjects(RDF.type, sh.ValidationReport))
+    results = list(graph.objects(node, sh.result))
+    assert len(results) == len(report.issues)
+    ruled = [r for r in results if str(graph.value(r, sh.sourceShape)).endswith("#confined")]
+    assert len(ruled) == 1
+    [result] = ruled
+    assert graph.value(result, sh.resultSeverity) == sh.Violation
+    assert "owl:disjointWith" in str(graph.value(result, sh.resultMessage))
+    assert graph.value(result, sh.focusNode) is not None

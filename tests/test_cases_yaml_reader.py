@@ -81,6 +81,7 @@ def test_aliases_in_ordinary_use_are_kept(tmp_path: Path) -> None:
     assert len(first.triples) == len(second.triples)  # the aliased industries and source, read in full
 
 
+@pytest.mark.slow
 def test_more_cases_than_one_command_reads_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "many.yaml"
     path.write_text("".join(f"- {{id: c{i}}}\n" for i in range(MAX_CASES + 1)))

@@ -25,6 +25,7 @@ def _write(tmp_path: Path, name: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_the_probe_of_the_issue_is_refused_with_one_line_not_a_signal(tmp_path: Path) -> None:
     """2,500 levels of { } killed ``clusterkg query`` with signal 11; now one line and exit 2, in a real process."""
     query = _write(tmp_path, "sparql/deep-braces-2500.rq")

@@ -24,7 +24,8 @@ EX = "http://example.org/"
 MATURE = "SELECT (COUNT(DISTINCT ?c) AS ?n) {} WHERE {{ ?c a <https://w3id.org/clusterkg/ontology#MatureIndustrialCluster> }}"
 
 
-@pytest.fixture(params=["embedded", "oxigraph", "virtuoso"])
+@pytest.fixture(params=["embedded", pytest.param("oxigraph", marks=pytest.mark.server),
+                        pytest.param("virtuoso", marks=pytest.mark.server)])
 def store(request: pytest.FixtureRequest, store_dir: Path) -> Iterator[Store]:
     """A store holding the knowledge base and nothing of the user's."""
     if request.param == "embedded":

@@ -208,6 +208,31 @@ def add_problems(report: ValidationReport, problems: Sequence[Problem]) -> None:
         if key not in seen:
             seen.add(key)
             report.issues.append(issue)
+            report.top_results.append(_rule_result(report.graph, problem))
+
+
+#: The constraint component named by the results of the entry rules (not SHACL shapes: checks in Python).
+RULE_COMPONENT = SHAPES + "EntryRuleConstraintComponent"
+
+
+def _rule_result(graph: Graph, problem: Problem) -> BNode:
+    """A refusal of the entry rules as an ``sh:ValidationResult`` of the standard report (``--format ttl``)."""
+    sh = lambda name: URIRef(SH + name)  # noqa: E731
+    result = BNode()
+    graph.add((result, RDF.type, sh("ValidationResult")))
+    graph.add((result, sh("resultSeverity"), sh("Violation")))
+    graph.add((result, sh("sourceShape"), URIRef(SHAPES + problem.rule)))
+    graph.add((result, sh("sourceConstraintComponent"), URIRef(RULE_COMPONENT)))
+    if problem.entity:
+        graph.add((result, sh("focusNode"), URIRef(problem.entity)))
+    if problem.field and "://" in problem.field:
+        graph.add((result, sh("resultPath"), URIRef(problem.field)))
+    if problem.value is not None:
+        graph.add((result, sh("value"), Literal(problem.value)))
+    graph.add((result, sh("resultMessage"), Literal(problem.message_en, lang="en")))
+    if problem.message_ko:
+        graph.add((result, sh("resultMessage"), Literal(problem.message_ko, lang="ko")))
+    return result
 
 
 def finish(report: ValidationReport) -> None:
