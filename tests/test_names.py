@@ -1,0 +1,97 @@
+"""Entities' names for IRI parameters: the resolver, named queries, the CLI's --param and kb.query."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+import clusterkg
+from clusterkg import names, queries
+from clusterkg.cli import cli
+from clusterkg.errors import InputError, NotFoundError
+from clusterkg.namespaces import CKG, CKI
+from clusterkg.stores import open_embedded
+
+STALLED = CKI + "finding-korea-stalled-at-take-off"
+STALLED_EN = ("Korea's support, concentrated on resources, finance and tax, leaves clusters such as Teheran Valley "
+              "stalled at take-off")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory):
+    with open_embedded(tmp_path_factory.mktemp("kb")) as opened:
+        yield opened
+
+
+def test_any_entity_of_a_class_by_its_label_in_either_language_or_its_local_name(store) -> None:
+    assert names.resolve(store, STALLED_EN, CKG + "Claim").iri == STALLED
+    assert names.resolve(store, "테헤란밸리처럼", CKG + "Claim").iri == STALLED  # part of one Korean label
+    assert names.resolve(store, "korea-stalled-at-take-off", CKG + "Claim").iri == STALLED  # local name, no kind
+    assert names.resolve(store, "cki:finding-korea-stalled-at-take-off", CKG + "Claim").iri == STALLED
+    assert names.resolve(store, "Bucheon", CKG + "IndustrialCluster").iri == CKI + "cluster-bucheon"
+
+
+def test_the_class_narrows_the_candidates_and_classes_are_named_too(store) -> None:
+    with pytest.raises(NotFoundError, match="'bucheon' is ambiguous; it matches 2 entities") as raised:
+        names.resolve(store, "bucheon")  # any labelled entity: the cluster and the city
+    assert "cki:cluster-bucheon" in str(raised.value) and "cki:place-bucheon" in str(raised.value)
+    assert names.resolve(store, "bucheon", CKG + "Place").iri == CKI + "place-bucheon"
+    bio = names.resolve(store, "bio cluster", CKG + "IndustrialCluster", subclasses=True, what="class")
+    assert bio.iri == CKG + "BioCluster"
+    with pytest.raises(NotFoundError, match="no cluster named 'Atlantis'; clusters: cki:"):
+        names.resolve_cluster(store, "Atlantis")
+    with pytest.raises(InputError, match="a name of a cluster is empty"):
+        names.resolve_cluster(store, "  ")
+
+
+def test_pickers_list_the_entities_of_a_class_with_a_label_in_the_language_asked(store) -> None:
+    claims = names.known_entities(store, CKG + "Claim")
+    assert STALLED in {c.iri for c in claims}
+    stalled = next(c for c in claims if c.iri == STALLED)
+    assert stalled.to_json("en")["label"] == STALLED_EN
+    assert "테헤란밸리" in str(stalled.to_json("ko")["label"])
+    assert set(stalled.to_json("ko")["names"]) == set(stalled.labels)
+    kinds = {e.iri for e in names.known_entities(store, CKG + "IndustrialCluster", subclasses=True)}
+    assert {CKG + "IndustrialCluster", CKG + "BioCluster", CKG + "HighTechCluster"} <= kinds
+
+
+def test_named_queries_take_names_for_iri_parameters(store) -> None:
+    by_label = list(queries.run_named(store, "cases-illustrating-finding", {"finding": "테헤란밸리처럼"}).rows)
+    by_iri = list(queries.run_named(store, "cases-illustrating-finding", {"finding": f"<{STALLED}>"}).rows)
+    assert by_iri and sorted(by_label, key=repr) == sorted(by_iri, key=repr)
+    bio = queries.run_named(store, "clusters", {"type": "bio cluster"})
+    assert len(list(bio.rows)) == 5
+    with pytest.raises(NotFoundError, match="parameter 'finding' expects an IRI or the name of an entity of class "
+                                            "ckg:Claim: no entity named 'no such claim'"):
+        queries.run_named(store, "cases-illustrating-finding", {"finding": "no such claim"})
+    with pytest.raises(queries.MissingParameters) as missing:
+        queries.run_named(store, "provenance", {})
+    assert [p.name for p in missing.value.params] == ["entity"]
+
+
+def unordered(result) -> list:
+    return sorted(result.rows, key=repr)
+
+
+def test_kb_query_takes_names_for_iri_parameters() -> None:
+    kb = clusterkg.open()
+    korean = kb.query("provenance", entity="부천 성숙산업 클러스터")
+    english = kb.query("provenance", entity="Bucheon mature industrial cluster")
+    iri = kb.query("provenance", entity="cki:cluster-bucheon")
+    assert len(korean) > 3 and unordered(korean) == unordered(english) == unordered(iri)
+    assert unordered(kb.query("compare", a="서울벤처밸리", b="dongdaemun-apparel")) == unordered(kb.query("compare"))
+    with pytest.raises(NotFoundError, match="'bucheon' is ambiguous") as raised:
+        kb.query("provenance", entity="bucheon")
+    assert "cki:place-bucheon" in str(raised.value)
+
+
+def test_the_cli_param_takes_names() -> None:
+    runner = CliRunner()
+    by_iri = runner.invoke(cli, ["query", "provenance", "--param", "entity=cki:cluster-bucheon", "--format", "csv"])
+    by_name = runner.invoke(cli, ["query", "provenance", "--param", "entity=부천 성숙산업 클러스터", "--format", "csv"])
+    assert by_name.exit_code == 0 and len(by_name.stdout.splitlines()) > 3
+    assert sorted(by_name.stdout.splitlines()) == sorted(by_iri.stdout.splitlines())
+    ambiguous = runner.invoke(cli, ["query", "provenance", "--param", "entity=bucheon"])
+    assert ambiguous.exit_code == 2 and "Traceback" not in ambiguous.output
+    message = ambiguous.stderr.strip().splitlines()
+    assert len(message) == 1 and "'bucheon' is ambiguous" in message[0] and "cki:place-bucheon" in message[0]
