@@ -40,7 +40,7 @@ from .sparql.syntax import explain_syntax_error, has_position, refuse_update
 from .stores.base import Store, local_syntax_error
 
 __all__ = [
-    "FIELDS", "LIST_SEPARATOR", "PARAM_TYPES", "XSD", "Execution", "MissingParameters", "NamedQuery", "Param",
+    "FIELDS", "LIST_SEPARATOR", "PARAM_TYPES", "PREFIX_LINE", "XSD", "Execution", "MissingParameters", "NamedQuery", "Param",
     "adhoc_bindings", "bind_value", "catalogue", "catalogue_json", "entity_by_name", "execute", "get", "load_query",
     "named_bindings",
     "parse_assignments", "parse_header", "prepare", "query_json", "run", "run_named", "run_text",

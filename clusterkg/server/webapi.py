@@ -227,12 +227,14 @@ class WebAPI:
         try:
             if name:
                 sparql, stem = await self.prepare(name, params), name
-            else:
-                sparql, stem = params.get("query", ""), "query"
-                check_query(sparql, allow_service=self.allow_service)
+            else:  # the project's prefixes predeclared, as for the page's table of the same text
+                stem = "query"
+                check_query(params.get("query", ""), allow_service=self.allow_service)
+                sparql = queries.PREFIX_LINE + params.get("query", "")
             reply = await self.pool.run(Job(sparql=sparql, formats=(fmt,), base_iri=str(request.base_url) + "sparql"))
         except queries.MissingParameters as exc:
-            return PlainTextResponse(str(exc) + "\n", status_code=400)
+            lang = params.get("lang") if params.get("lang") in LANGS else "en"
+            return PlainTextResponse(form_message(exc, str(lang)) + "\n", status_code=400)
         except NotFoundError as exc:
             return PlainTextResponse(one_line(exc) + "\n", status_code=404 if "named query" in str(exc) else 400)
         except (InputError, QueryError) as exc:
