@@ -32,7 +32,7 @@ def test_curl_examples(server) -> None:
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed")
     examples = shell_examples()
-    assert len(examples) == 3
+    assert len(examples) == 4  # the last names an entity by its Korean label
     for command, shown in examples:
         command = command.replace("http://127.0.0.1:8000", server.url)
         result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
