@@ -75,15 +75,16 @@ function legend() {
 async function drawGraph(container, info, iri) {
   const cy = cytoscape({
     container,
+    maxZoom: 1.6, // a few nodes are not blown up to fill the box
     elements: [],
     style: [
-      { selector: "node", style: { label: "data(label)", "font-size": 10, "text-wrap": "wrap", "text-max-width": 130,
+      { selector: "node", style: { label: "data(label)", "font-size": 10, "text-wrap": "wrap", "text-max-width": 110,
         "background-color": "data(colour)", width: 16, height: 16, color: "#1d2733", "text-valign": "bottom", "text-margin-y": 3,
         "text-background-color": "#fff", "text-background-opacity": 0.75, "text-background-padding": 1 } },
       { selector: "node.center", style: { width: 26, height: 26, "font-weight": "bold", "font-size": 12, "border-width": 3, "border-color": "#1f3a5f" } },
       { selector: "node.expanded", style: { "border-width": 2, "border-color": "#1f3a5f" } },
       { selector: "edge", style: { width: 1, "line-color": "#b8c4d2", "target-arrow-color": "#b8c4d2", "target-arrow-shape": "triangle",
-        "curve-style": "bezier", label: "data(label)", "font-size": 8, color: "#556", "text-rotation": "autorotate",
+        "curve-style": "bezier", label: "data(label)", "font-size": 8, "min-zoomed-font-size": 7, color: "#556", "text-rotation": "autorotate",
         "text-background-color": "#fff", "text-background-opacity": 0.85 } },
     ],
   });
@@ -105,8 +106,10 @@ async function drawGraph(container, info, iri) {
   };
   await expand(iri);
   cy.getElementById(iri).addClass("center");
-  const layout = () => cy.layout({ name: "cose", animate: false, padding: 24, nodeRepulsion: 9000, idealEdgeLength: 90, randomize: false }).run();
-  cy.layout({ name: "concentric", concentric: (n) => (n.id() === iri ? 2 : 1), levelWidth: () => 1, minNodeSpacing: 50, padding: 24, animate: false }).run();
+  // the labels count as part of each node, so that no two labels are laid over each other
+  const layout = () => cy.layout({ name: "cose", animate: false, padding: 16, nodeDimensionsIncludeLabels: true,
+    nodeRepulsion: () => 60000, idealEdgeLength: () => 60, nodeOverlap: 40, gravity: 0.4, numIter: 2000, randomize: false }).run();
+  layout();
   cy.on("tap", "node", async (event) => {
     const node = event.target;
     info.replaceChildren(el("strong", {}, node.data("label")), " · ", t(`kind.${node.data("kind")}`), " · ",
