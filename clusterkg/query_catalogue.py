@@ -11,6 +11,7 @@ Each file opens with a block of ``#`` comment lines that this module reads::
     # param: kind (iri, optional) -- unbound when not given
     # param: a (iri ckg:IndustrialCluster) -- an entity of this class (or of a subclass)
     # param: type (iri subClassOf ckg:IndustrialCluster) = ckg:IndustrialCluster -- a class under this one
+    # param@ko: type -- 이 유형의 클러스터만   (a parameter's description in another language)
     # columns: mythLabel = myth; findingLabel = finding; excerpt = excerpt
     # columns@ko: mythLabel = 오해; findingLabel = 반론; excerpt = 발췌문
     # lists: industries, anchors
@@ -34,12 +35,15 @@ those entities in the parameter's picker, and an entity's name (a label in
 either language, or its local name) is accepted in place of its IRI
 (:func:`clusterkg.queries.named_bindings`); without a class, any labelled
 entity is a candidate.
+
+``param@LANG: NAME -- text`` describes a parameter declared above it in
+another language (the web page's form shows it in that language).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -79,10 +83,20 @@ class Param:
     cls: str | None = None
     #: the values are classes under :attr:`cls`, not its instances
     subclasses: bool = False
+    #: (language, description) pairs from ``param@LANG`` fields
+    translations: tuple[tuple[str, str], ...] = ()
 
     @property
     def required(self) -> bool:
         return self.default is None and not self.optional
+
+    def described(self, lang: str = "en") -> str:
+        """The parameter's description in ``lang``, else the English one."""
+        return dict(self.translations).get(lang) or self.description
+
+    def descriptions(self) -> dict[str, str]:
+        """Every description of the parameter by language (``en`` the one of its ``param`` field)."""
+        return {"en": self.description, **dict(self.translations)} if self.description else dict(self.translations)
 
 
 @dataclass(frozen=True)
@@ -132,6 +146,7 @@ def parse_header(text: str, name: str = "query") -> tuple[dict[str, str], list[P
     fields: dict[str, str] = {}
     params: list[Param] = []
     last: str | None = None
+    translated: int | None = None  # the parameter that the last param@LANG field described
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.rstrip()
         if not stripped.startswith("#"):
@@ -145,9 +160,12 @@ def parse_header(text: str, name: str = "query") -> tuple[dict[str, str], list[P
         if continuation and last:
             if last == "param":
                 previous = params[-1]
-                joined = (previous.description + " " + continuation["value"]).strip()
-                params[-1] = Param(previous.name, previous.type, previous.default, previous.optional, joined,
-                                   previous.cls, previous.subclasses)
+                params[-1] = replace(previous, description=(previous.description + " " + continuation["value"]).strip())
+            elif last.startswith("param@") and translated is not None:
+                previous = params[translated]
+                *head, (lang, text) = previous.translations
+                params[translated] = replace(previous, translations=(
+                    *head, (lang, (text + " " + continuation["value"]).strip())))
             else:
                 fields[last] += " " + continuation["value"].strip()
             continue
@@ -159,12 +177,25 @@ def parse_header(text: str, name: str = "query") -> tuple[dict[str, str], list[P
             raise InputError(f"{name}, line {number}: unknown header field {key!r}; the fields are {', '.join(FIELDS)}")
         if key == "param":
             params.append(_parse_param(value, name, number))
+        elif key.startswith("param@"):
+            translated = _translate_param(params, key.partition("@")[2], value, name, number)
         else:
             fields[key] = value
         last = key
     if "title" not in fields:
         raise InputError(f"{name}: the header has no '# title:' line")
     return fields, params
+
+
+def _translate_param(params: list[Param], lang: str, value: str, name: str, line: int) -> int:
+    """Record ``param@LANG: NAME -- text`` on the parameter NAME declared before it; its index."""
+    target, dashes, text = value.partition("--")
+    for index, param in enumerate(params):
+        if param.name == target.strip() and dashes:
+            params[index] = replace(param, translations=(*param.translations, (lang, text.strip())))
+            return index
+    raise InputError(f"{name}, line {line}: write '# param@{lang}: NAME -- text' after the '# param: NAME ...' line "
+                     f"it describes")
 
 
 def _parse_param(value: str, name: str, line: int) -> Param:
@@ -259,6 +290,7 @@ def query_json(query: NamedQuery) -> dict[str, Any]:
                 "default": param.default,
                 "required": param.required,
                 "description": param.description,
+                "descriptions": param.descriptions(),
                 "class": param.cls,
                 "subclasses": param.subclasses,
             }

@@ -68,8 +68,10 @@ def test_queries_shows_one_query_in_full_and_as_json() -> None:
     assert {q["name"] for q in document} >= {"compare", "provenance"}
     provenance = json.loads(ok("queries", "provenance", "--json"))
     assert provenance["params"][0] == {"name": "entity", "type": "iri", "default": None, "required": True,
-                                       "description": "the entity, e.g. cki:cluster-bucheon", "class": None,
-                                       "subclasses": False}
+                                       "description": "the entity, e.g. cki:cluster-bucheon",
+                                       "descriptions": {"en": "the entity, e.g. cki:cluster-bucheon",
+                                                        "ko": "개체 (예: 부천 성숙산업 클러스터)"},
+                                       "class": None, "subclasses": False}
     finding = json.loads(ok("queries", "cases-illustrating-finding", "--json"))["params"][0]
     assert (finding["class"], finding["subclasses"]) == ("https://w3id.org/clusterkg/ontology#Claim", False)
     assert "no named query 'nope'" in fails("queries", "nope")

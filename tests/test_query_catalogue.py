@@ -87,8 +87,36 @@ def test_named_queries_on_the_command_line_are_headed_in_the_language_asked_for(
     runner = CliRunner()
     korean = runner.invoke(cli, ["query", "claims", "--lang", "ko", "--width", "200"])
     assert korean.exit_code == 0, korean.output
-    assert [c.strip() for c in korean.output.splitlines()[0].split("|")] == ["절", "유형", "주장", "발췌문"]
+    assert [c.strip() for c in korean.stdout.splitlines()[0].split("|")] == ["절", "유형", "주장", "발췌문"]
     english = runner.invoke(cli, ["query", "claims", "--width", "200"])
-    assert [c.strip() for c in english.output.splitlines()[0].split("|")] == ["section", "type", "claim", "excerpt"]
+    assert [c.strip() for c in english.stdout.splitlines()[0].split("|")] == ["section", "type", "claim", "excerpt"]
     adhoc = runner.invoke(cli, ["query", "-e", "SELECT ?clusterLabel WHERE { BIND(1 AS ?clusterLabel) }", "--lang", "ko"])
-    assert adhoc.output.splitlines()[0].strip() == "clusterLabel"  # an inline query has no titles
+    assert adhoc.stdout.splitlines()[0].strip() == "clusterLabel"  # an inline query has no titles
+
+
+def test_a_parameter_described_in_korean(tmp_path: Path) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "# title: t\n# param: entity (iri ckg:Claim) -- the claim,\n#   e.g. cki:x\n"
+        "# param@ko: entity -- 주장\n#   (목록에서 고르기)\n# param: lang (lang) = en -- language\n"
+        "SELECT ?entity WHERE {}\n", encoding="utf-8")
+    entity, lang = query_catalogue.load_query(path).params
+    assert entity.description == "the claim, e.g. cki:x" and entity.described("ko") == "주장 (목록에서 고르기)"
+    assert entity.descriptions() == {"en": "the claim, e.g. cki:x", "ko": "주장 (목록에서 고르기)"}
+    assert lang.described("ko") == "language" and lang.descriptions() == {"en": "language"}  # English, when no other
+
+
+@pytest.mark.parametrize("line", ["# param@ko: nope -- 없음", "# param@ko: entity 설명만"])
+def test_a_translation_of_no_declared_parameter_is_reported(tmp_path: Path, line: str) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text(f"# title: t\n# param: entity (iri) -- the entity\n{line}\nSELECT ?entity WHERE {{}}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"q, line 3: write '# param@ko: NAME -- text' after"):
+        query_catalogue.load_query(path)
+
+
+@pytest.mark.parametrize("name", [q.name for q in query_catalogue.catalogue()])
+def test_every_parameter_is_described_in_both_languages(name: str) -> None:
+    for param in query_catalogue.get(name).params:
+        assert set(param.descriptions()) == {"en", "ko"}, param.name
+        assert "cki:" not in param.described("ko") and "--param" not in param.described("ko")  # words for a form

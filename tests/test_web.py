@@ -437,6 +437,7 @@ def test_queries_this_server_cannot_run_are_not_offered(browser, server) -> None
 
 def test_downloads_for_spreadsheets_and_graphs(browser, server) -> None:
     open_view(browser, server, "#/query?name=clusters", lang="ko")
+    assert "이 유형의 클러스터만" in browser.find_element("css selector", ".params").text  # the form in Korean
     browser.find_element("id", "run-named").click()
     wait_for(browser, "#results .row-count")
     links = {a.text: a.get_attribute("href") for a in browser.find_elements("css selector", "#results a.download")}

@@ -78,7 +78,7 @@ def needs_names(query: queries.NamedQuery, params: dict[str, str]) -> bool:
 
 def form_message(exc: queries.MissingParameters, lang: str) -> str:
     """A missing parameter said in terms of the page's form."""
-    fields = ", ".join(f"'{p.name}'" + (f" ({p.description})" if p.description else "") for p in exc.params)
+    fields = ", ".join(f"'{p.name}'" + (f" ({p.described(lang)})" if p.described(lang) else "") for p in exc.params)
     if lang == "ko":
         return f"이 질의에는 값이 필요합니다: {fields} 칸을 채우십시오."
     return f"This query needs a value: fill in the field {fields}."

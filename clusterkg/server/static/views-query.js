@@ -22,7 +22,8 @@ function expandCurie(value) {
 /** A form field for one parameter: a searchable list of entities for an IRI, a language choice, else text. */
 async function paramField(param, given) {
   const id = `param-${param.name}`;
-  const caption = el("span", { class: "param-name" }, param.description || param.name,
+  const described = (param.descriptions || {})[state.lang] || param.description;
+  const caption = el("span", { class: "param-name" }, described || param.name,
     el("small", {}, ` ${param.name}${param.required ? " · " + t("query.required") : ""}`));
   let input;
   if (param.type === "lang") {
