@@ -240,7 +240,7 @@ def test_never_ending_queries_do_not_keep_a_short_one_waiting(server) -> None:
         status, _, body = get(server, "ASK { ?s a ?type } # starvation")
         waited = time.monotonic() - started
         assert status == 200 and b"true" in body
-        assert waited < 5, waited  # before the fix: until the timeout stopped one of them (29 s seen)
+        assert waited < TIMEOUT_S / 2, waited  # before the fix: until the timeout stopped one of them (29 s seen)
     finally:
         for sock in slow:
             sock.close()
@@ -258,7 +258,7 @@ def test_a_client_that_goes_away_frees_its_worker(server) -> None:
     finally:
         sock.close()
     started = time.monotonic()
-    assert wait_until(lambda: running(server) == 0 and not _alive(busy), 5), "the worker still runs the query"
+    assert wait_until(lambda: running(server) == 0 and not _alive(busy), 10), "the worker still runs the query"
     assert time.monotonic() - started < TIMEOUT_S / 2  # long before the timeout would have stopped it
     assert get(server, "ASK { ?s ?p ?o } # after")[0] == 200
 
