@@ -3,7 +3,9 @@
 * :class:`BodyLimit` -- an ASGI middleware that reads request bodies as a stream against a limit, on
   every route: a declared ``Content-Length`` over the limit is answered 413 before a byte is read, a
   body (chunked or not) that passes the limit is answered 413 as soon as it does, and nothing of it is
-  kept; the rest of the body is discarded as it arrives (uvicorn), so the server's memory stays flat.
+  kept; the rest of the body is dropped as it arrives (up to :data:`DRAIN_BYTES` before the answer is
+  complete, so that a client that reads only after sending gets the 413; beyond that by uvicorn, or the
+  connection closes), so the server's memory stays flat.
 * :data:`CORS` -- the one CORS policy (Starlette's ``CORSMiddleware``): every response to a browser
   on another origin says ``Access-Control-Allow-Origin: *``, and a preflight allows the methods and
   the headers the server reads, never an echo of what was asked.
@@ -30,6 +32,9 @@ T = TypeVar("T")
 
 #: Bytes of a request body (a POSTed query, update, form or JSON document).
 MAX_BODY = 1 << 20
+#: After a 413, what is read (and dropped) of the rest of the body before the answer is complete, so that a
+#: client that sends its whole body before it reads (urllib, SPARQLWrapper) gets the 413, not a reset.
+DRAIN_BYTES, DRAIN_SECONDS = 64 << 20, 5.0
 
 #: The methods of the routes, and the headers the server reads beyond the CORS-safelisted ones (``Accept``,
 #: ``Accept-Language``, ``Content-Language`` and ``Content-Type`` are always allowed).
@@ -56,18 +61,21 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length")
         if declared is not None and declared.strip().isdigit() and int(declared) > self.limit:
-            await too_large(self.limit)(scope, receive, send)
+            waits = "100-continue" in headers.get("expect", "").lower()  # the client sends nothing before an answer
+            await self._refuse(receive, send, drain=not waits)
             return
         received = 0
-        started = False
+        started = more = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, more
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                more = bool(message.get("more_body"))
                 if received > self.limit:
                     raise BodyTooLarge
             return message
@@ -82,7 +90,25 @@ class BodyLimit:
         except BodyTooLarge:
             if started:  # a handler that streamed its answer before reading all of the body
                 raise
-            await too_large(self.limit)(scope, receive, send)
+            await self._refuse(receive, send, drain=more)
+
+    async def _refuse(self, receive: Receive, send: Send, *, drain: bool) -> None:
+        """Send the 413 at once; then drop what follows of the body (within DRAIN_*) before completing it."""
+        response = too_large(self.limit)
+        await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+        await send({"type": "http.response.body", "body": response.body, "more_body": True})
+        if drain:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(DRAIN_SECONDS):
+                    dropped = 0
+                    while dropped < DRAIN_BYTES:
+                        message = await receive()
+                        if message["type"] != "http.request":
+                            break
+                        dropped += len(message.get("body", b""))
+                        if not message.get("more_body"):
+                            break
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def unknown_parameters(given: Iterable[str], known: Iterable[str], where: str) -> PlainTextResponse | None:
