@@ -19,6 +19,17 @@ Then a runaway query (a cross join over the whole knowledge base) is sent to
 ``clusterkg serve --cache-mb 0`` while 16 clients keep sending it the
 join-heavy query: it must be stopped by the timeout (503) and no other
 request may fail.
+
+Before and after a change, side by side in one run::
+
+    git archive COMMIT | tar -x -C /tmp/before
+    python bench/serve_bench.py --compare /tmp/before [--seconds 5] [--rounds 3] [--clients 8]
+
+runs ``clusterkg serve`` of that source tree (with this environment's Python and
+libraries) and of this one on the same store, alternately: requests/s and
+p50/p99 latency of both queries at ``--clients`` clients, with the answer cache
+on and off, and the peak memory of each server while it is sent a 300 MB
+chunked request body.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import argparse
 import http.client
 import json
 import multiprocessing
+import socket
 import statistics
 import subprocess
 import sys
@@ -118,11 +130,12 @@ def load(url: str, path: str, body: bytes | None, clients: int, seconds: float, 
     latencies = sorted(x for lat, _ in results for x in lat)
     failures = sum(f for _, f in results)
     if not latencies:
-        return {"rps": 0.0, "p50": float("nan"), "p95": float("nan"), "failed": failures}
+        return {"rps": 0.0, "p50": float("nan"), "p95": float("nan"), "p99": float("nan"), "failed": failures}
     return {
         "rps": len(latencies) / min(elapsed, seconds + 0.5),
         "p50": latencies[len(latencies) // 2] * 1000,
         "p95": latencies[int(len(latencies) * 0.95)] * 1000,
+        "p99": latencies[int(len(latencies) * 0.99)] * 1000,
         "failed": failures,
     }
 
@@ -140,8 +153,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds (the median is printed)")
     parser.add_argument("--clients", default="1,4,16", help="numbers of concurrent clients")
     parser.add_argument("--timeout", type=float, default=5.0, help="clusterkg serve --timeout for the runaway test")
+    parser.add_argument("--compare", type=Path, metavar="DIR",
+                        help="measure the clusterkg of source tree DIR (before) beside this one (after)")
     options = parser.parse_args()
     levels = [int(x) for x in options.clients.split(",")]
+    if options.compare:
+        compare(options.compare, levels if options.clients != parser.get_default("clients") else [8],
+                options.seconds, options.rounds)
+        return
 
     work = Path(tempfile.mkdtemp(prefix="clusterkg-bench-"))
     store_dir = work / "store"
@@ -197,8 +216,88 @@ def summarise(rounds: list[dict]) -> dict:
         "rps": statistics.median(r["rps"] for r in rounds),
         "p50": statistics.median(r["p50"] for r in rounds),
         "p95": statistics.median(r["p95"] for r in rounds),
+        "p99": statistics.median(r.get("p99", float("nan")) for r in rounds),
         "failed": sum(r["failed"] for r in rounds),
     }
+
+
+# --- before and after ----------------------------------------------------------------------
+
+
+def _mib(pid: int, key: str) -> int:
+    """VmRSS (resident now) or VmHWM (the peak so far) of a process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) // 1024
+    raise KeyError(key)
+
+
+def big_body(url: str, pid: int, total: int = 300 << 20) -> dict:
+    """POST ``total`` bytes as a chunked ``application/sparql-query`` body; the server's memory and its answer."""
+    parsed = urllib.parse.urlsplit(url)
+    before = _mib(pid, "VmRSS")
+    started = time.perf_counter()
+    sock = socket.create_connection((parsed.hostname, parsed.port))
+    sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: bench\r\nContent-Type: application/sparql-query\r\n"
+                 b"Transfer-Encoding: chunked\r\n\r\n")
+    chunk = b"#" * 65536
+    frame = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+    sent = 0
+    try:
+        while sent < total:
+            sock.sendall(frame)
+            sent += len(chunk)
+        sock.sendall(b"0\r\n\r\n")
+    except OSError:
+        pass
+    sock.settimeout(120)
+    try:
+        head = sock.recv(65536).split(b"\r\n", 1)[0].decode()
+    except OSError as exc:
+        head = f"no answer ({exc})"
+    sock.close()
+    return {"rss": before, "peak": _mib(pid, "VmHWM"), "answer": head, "sent": sent >> 20,
+            "seconds": time.perf_counter() - started}
+
+
+def compare(before: Path, levels: list[int], seconds: float, rounds: int) -> None:
+    """clusterkg serve of ``before`` (a source tree) beside this one: throughput, p99, memory under a big body."""
+    work = Path(tempfile.mkdtemp(prefix="clusterkg-bench-"))
+    store_dir = work / "store"
+    with open_embedded(store_dir) as store:
+        triples = len(store.oxigraph)
+    revision = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True).stdout.strip()
+    print(f"data: {triples} triples; {rounds} rounds of {seconds:g} s per cell, before and after alternately; "
+          f"{multiprocessing.cpu_count()} CPUs\nbefore: {before}; after: {ROOT} ({revision or 'no git'})\n")
+    cases = [("named query myths-and-findings", named_query_text("myths-and-findings")),
+             ("join-heavy query (7 joins)", JOIN_HEAVY)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool, \
+            clusterkg_server(store_dir, checkout=before) as old, clusterkg_server(store_dir) as new, \
+            clusterkg_server(store_dir, "--cache-mb", "0", checkout=before) as old_uncached, \
+            clusterkg_server(store_dir, "--cache-mb", "0") as new_uncached:
+        pairs = {"cache on": (old, new), "no cache": (old_uncached, new_uncached)}
+        header = (f"{'query':32} {'cache':8} {'clients':>7} | {'before req/s':>12} {'p50 ms':>7} {'p99 ms':>7} | "
+                  f"{'after req/s':>11} {'p50 ms':>7} {'p99 ms':>7} | {'failed':>6}")
+        print(header)
+        print("-" * len(header))
+        for title, query in cases:
+            body = urllib.parse.urlencode({"query": query}).encode()
+            for cache, (a, b) in pairs.items():
+                for clients in levels:
+                    figures: dict[str, list[dict]] = {"before": [], "after": []}
+                    for _ in range(rounds):
+                        figures["before"].append(load(a.url, "/sparql", body, clients, seconds, pool))
+                        figures["after"].append(load(b.url, "/sparql", body, clients, seconds, pool))
+                    m, n = summarise(figures["before"]), summarise(figures["after"])
+                    print(f"{title:32} {cache:8} {clients:>7} | {m['rps']:12.0f} {m['p50']:7.2f} {m['p99']:7.2f} | "
+                          f"{n['rps']:11.0f} {n['p50']:7.2f} {n['p99']:7.2f} | {m['failed'] + n['failed']:>6}")
+        print()
+        for name, server in [("before", old_uncached), ("after", new_uncached)]:
+            r = big_body(server.url, server.process.pid)
+            print(f"300 MB chunked body, {name:6}: {r['answer']!r} after {r['sent']} MB sent in {r['seconds']:.1f} s; "
+                  f"server resident {r['rss']} MiB before, peak {r['peak']} MiB (+{r['peak'] - r['rss']} MiB)")
 
 
 def http_get(url: str) -> bytes:

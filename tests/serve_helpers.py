@@ -31,11 +31,20 @@ def clusterkg_command() -> list[str]:
 
 
 @contextmanager
-def clusterkg_server(store_dir: Path, *options: str, startup: float = 60.0) -> Iterator[ClusterKGServer]:
-    """Start ``clusterkg --store DIR serve --port P OPTIONS`` and stop it afterwards."""
+def clusterkg_server(store_dir: Path, *options: str, startup: float = 60.0,
+                     checkout: Path | None = None) -> Iterator[ClusterKGServer]:
+    """Start ``clusterkg --store DIR serve --port P OPTIONS`` and stop it afterwards.
+
+    ``checkout``: run the ``clusterkg`` of another source tree (a worktree of an earlier commit), with this
+    environment's Python and libraries, to measure before beside after.
+    """
     port = free_port()
-    command = [*clusterkg_command(), "--store", str(store_dir), "serve", "--port", str(port), *options]
     env = {**os.environ, "CLUSTERKG_STORE": str(store_dir)}
+    program = clusterkg_command()
+    if checkout is not None:
+        program = [sys.executable, "-P", "-c", "from clusterkg.cli import main; main()"]  # -P: not the current directory first
+        env["PYTHONPATH"] = os.pathsep.join([str(checkout), *filter(None, [os.environ.get("PYTHONPATH")])])
+    command = [*program, "--store", str(store_dir), "serve", "--port", str(port), *options]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -324,7 +324,7 @@ def test_named_query_errors(server) -> None:
     status, _, body = http(server.url + "/api/queries/myths-and-findings?lang=not%20a%20tag")
     assert status == 400 and b"language tag" in body
     status, _, body = http(server.url + "/api/queries/myths-and-findings?colour=red")
-    assert status == 404 and b"colour" in body
+    assert status == 400 and b"'colour'" in body and b"lang, format, output, results" in body  # issue 12
 
 
 def test_info_and_page(server) -> None:

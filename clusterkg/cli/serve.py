@@ -21,16 +21,22 @@ from ..stores import StoreSettings
 @click.option("--allow-service", is_flag=True,
               help="Allow SERVICE (federated queries to other endpoints); refused by default.")
 @click.option("--workers", default=min(4, max(2, os.cpu_count() or 2)), show_default="2 to 4, by CPU count",
-              type=click.IntRange(min=1), help="Worker processes that run queries in parallel.")
+              type=click.IntRange(min=1),
+              help="Worker processes that run queries in parallel; while queries run over a second, up to as many "
+                   "more start, so that short ones are not kept waiting.")
 @click.option("--reload-interval", default=2.0, show_default=True, type=float, metavar="S",
               help="Look for changes to the store every S seconds and serve them (0: never).")
 @click.option("--cache-mb", default=64.0, show_default=True, type=float, metavar="MB",
               help="Keep recent answers in memory, up to MB megabytes (0: no cache). Exact: a new snapshot clears it.")
+@click.option("--base-url", metavar="URL",
+              help="The server's URL as clients reach it (behind a proxy): the service description and the base IRI "
+                   "of queries use it. Default: http://HOST:PORT as bound.")
 @click.option("--writable", is_flag=True,
               help="Accept SPARQL Update on your own graphs, as 'clusterkg update' runs it (loopback addresses only).")
 @click.pass_obj
 def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_results: int,
-          allow_service: bool, workers: int, reload_interval: float, cache_mb: float, writable: bool) -> None:
+          allow_service: bool, workers: int, reload_interval: float, cache_mb: float, base_url: str | None,
+          writable: bool) -> None:
     """Serve the store as a SPARQL 1.1 endpoint (/sparql) and a web page (/).
 
     Read-only unless --writable: SPARQL Update is refused (403). With
@@ -57,6 +63,6 @@ def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_res
         click.echo(f"Warning: listening on {host}: the endpoint is reachable from other machines.", err=True)
     config = ServerConfig(host=host, port=port, timeout=timeout, max_results=max_results,
                           allow_service=allow_service, workers=workers, store_dir=settings.store_dir,
-                          reload_interval=reload_interval, cache_mb=cache_mb, writable=writable)
+                          reload_interval=reload_interval, cache_mb=cache_mb, writable=writable, base_url=base_url)
     run_server(config, on_ready=lambda url: click.echo(
         f"Serving {url}/ (SPARQL endpoint: {url}/sparql); Ctrl-C to stop.", err=True))

@@ -22,6 +22,11 @@ Routes:
 Queries run in worker processes with a deadline (:mod:`.pool`);
 the workers answer from a snapshot of the embedded store, so writers such as
 ``clusterkg add`` are never blocked, and the server picks their changes up.
+Every request is held to the limits of :mod:`.guard` (request bodies read as a
+stream against :data:`~.guard.MAX_BODY`, one CORS policy), and a query whose
+client has gone is cancelled. The endpoint's URL, in the service description and
+as the base IRI of queries, comes from ``base_url`` (``serve --base-url``, else
+the address the server is bound to), never from the request's ``Host`` header.
 """
 
 from __future__ import annotations
@@ -30,12 +35,13 @@ import contextlib
 import ipaddress
 import socket
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 import pyoxigraph as ox
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
@@ -43,13 +49,15 @@ from starlette.staticfiles import StaticFiles
 
 from .. import queries
 from ..errors import ClusterKGError, InputError, NotFoundError, QueryError, one_line
-from ..sparql.protocol import READ_ONLY, RESULT_FORMATS, ProtocolError, check_query, service_description
+from ..sparql.protocol import READ_ONLY, RESULT_FORMATS, ProtocolError, check_iris, check_query, service_description
 from ..sparql.syntax import uses_service
+from .guard import CORS, MAX_BODY, BodyLimit, ClientGone, unknown_parameters, unless_disconnected
 from .pool import Job, QueryPool, QueryTimeout, ServerBusy, UpdateJob
 from .webapi import WebAPI
 
 WEB_DIR = Path(__file__).resolve().parent / "static"
-MAX_BODY = 1 << 20  # bytes of a POSTed query
+#: Seconds a stopping server (Ctrl-C, SIGTERM) waits for the answers being sent before it stops their queries.
+SHUTDOWN_GRACE = 3
 
 
 @dataclass
@@ -66,26 +74,26 @@ class ServerConfig:
     reload_interval: float = 2.0
     cache_mb: float = 64.0
     writable: bool = False
+    base_url: str | None = None  # the server's URL as clients reach it, without a trailing slash
+
+    def url(self) -> str:
+        """The server's base URL: ``base_url``, else the address it listens on."""
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        return f"http://{f'[{self.host}]' if ':' in self.host else self.host}:{self.port}"
 
 
-#: Browser pages on other origins (a YASGUI page, a notebook) may query the endpoint.
-CORS = {"Access-Control-Allow-Origin": "*"}
 #: The names clients give the answer's format in: SPARQLWrapper sends all three.
 FORMAT_PARAMS = ("format", "output", "results")
 
 
 def _text(status: int, message: str) -> PlainTextResponse:
-    return PlainTextResponse(message + "\n", status_code=status, headers=CORS)
+    return PlainTextResponse(message + "\n", status_code=status)
 
 
 def _charset(media: str) -> str:
     """A media type with ``charset=utf-8`` where its registration has the parameter."""
     return media if media.startswith(("application/sparql-results", "application/ld+json")) else media + "; charset=utf-8"
-
-
-def _endpoint_url(request: Request) -> str:
-    """The URL the request was sent to, without its query string: the base IRI of queries and updates."""
-    return str(request.url.replace(query=""))
 
 
 class Endpoint:
@@ -96,17 +104,25 @@ class Endpoint:
         self.pool = pool
         self.web = WebAPI(pool, config.allow_service)
 
-    async def _run(self, job: Job) -> Response:
+    def _endpoint_url(self, request: Request) -> str:
+        """The URL of the route, from the configured base URL: the base IRI of queries and updates."""
+        return self.config.url() + request.url.path
+
+    async def _run(self, request: Request, job: Job) -> Response:
+        reply = self.pool.cached(job)  # only answers to queries that passed the checks are cached
         try:
-            check_query(job.sparql, allow_service=self.config.allow_service, writable=self.config.writable)
-            reply = await self.pool.run(job)
+            if reply is None:
+                check_query(job.sparql, allow_service=self.config.allow_service, writable=self.config.writable)
+                reply = await unless_disconnected(request, self.pool.run(job))
         except ProtocolError as exc:
             return _text(exc.status, exc.message)
         except (QueryTimeout, ServerBusy) as exc:
             return _text(503, str(exc))
+        except ClientGone:  # nobody reads this: the query was stopped
+            return _text(503, "the client closed the connection; the query was stopped")
         except ClusterKGError as exc:
             return _text(500, one_line(exc))
-        headers = {"Vary": "Accept", **CORS}
+        headers = {"Vary": "Accept"}
         media = _charset(reply.media_type) if reply.status == 200 else reply.media_type
         return Response(reply.body, status_code=reply.status, media_type=media, headers=headers)
 
@@ -118,9 +134,7 @@ class Endpoint:
             content_type = media.strip().lower()
             charset = next((v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in rest.split(";"))
                             if k.strip().lower() == "charset"), "utf-8")
-            body = await request.body()
-            if len(body) > MAX_BODY:
-                return _text(413, f"the request body is larger than {MAX_BODY} bytes")
+            body = await request.body()  # within MAX_BODY (guard.BodyLimit)
             if charset not in ("utf-8", "utf8"):
                 return _text(415, f"the request body must be UTF-8, not {charset}")
             try:
@@ -150,17 +164,20 @@ class Endpoint:
             if found or len(updates) > 1:
                 return _text(400, "give one 'update' parameter, and no 'query'")
             return await self._update(request, updates[0], params)
-        base = _endpoint_url(request)
+        base = self._endpoint_url(request)
         formats = tuple(v for k, v in params if k in FORMAT_PARAMS)
         if not found:
             return self._description(request, base, formats)
         if len(found) > 1:
             return _text(400, "more than one 'query' parameter")
-        defaults = [v for k, v in params if k == "default-graph-uri"]
-        named = [v for k, v in params if k == "named-graph-uri"]
+        try:
+            defaults = check_iris("default-graph-uri", [v for k, v in params if k == "default-graph-uri"])
+            named = check_iris("named-graph-uri", [v for k, v in params if k == "named-graph-uri"])
+        except ProtocolError as exc:
+            return _text(exc.status, exc.message)
         job = Job(sparql=found[0], accept=request.headers.get("accept"), formats=formats, default_graphs=defaults,
                   named_graphs=named, base_iri=base, dataset=bool(defaults or named))
-        return await self._run(job)
+        return await self._run(request, job)
 
     async def _update(self, request: Request, text: str, params: list[tuple[str, str]]) -> Response:
         """Run an update on the user's graphs (``--writable`` only); the next query sees it."""
@@ -168,16 +185,19 @@ class Endpoint:
             return _text(400, "the update is empty")
         if not self.config.allow_service and uses_service(text):
             return _text(403, "SERVICE (federated query to another endpoint) is disabled; start the server with --allow-service")
-        job = UpdateJob(text, base_iri=_endpoint_url(request),
-                        using=tuple(v for k, v in params if k == "using-graph-uri"),
-                        using_named=tuple(v for k, v in params if k == "using-named-graph-uri"))
         try:
+            job = UpdateJob(text, base_iri=self._endpoint_url(request),
+                            using=tuple(check_iris("using-graph-uri", [v for k, v in params if k == "using-graph-uri"])),
+                            using_named=tuple(check_iris("using-named-graph-uri",
+                                                         [v for k, v in params if k == "using-named-graph-uri"])))
             reply = await self.pool.update(job)
+        except ProtocolError as exc:
+            return _text(exc.status, exc.message)
         except (QueryTimeout, ServerBusy) as exc:
             return _text(503, str(exc))
         except ClusterKGError as exc:
             return _text(500, one_line(exc))
-        return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=CORS)
+        return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
 
     def _description(self, request: Request, url: str, formats: tuple[str, ...]) -> Response:
         """A SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format."""
@@ -187,7 +207,7 @@ class Endpoint:
                                         accept=request.headers.get("accept"), format_param=formats)
         except ProtocolError as exc:
             return _text(exc.status, exc.message)
-        return Response(reply.body, media_type=_charset(reply.media_type), headers={"Vary": "Accept", **CORS})
+        return Response(reply.body, media_type=_charset(reply.media_type), headers={"Vary": "Accept"})
 
     async def graph_store(self, request: Request) -> Response:
         """The Graph Store Protocol's read side: ``GET /data?graph=IRI`` or ``GET /data?default``."""
@@ -206,26 +226,25 @@ class Endpoint:
         else:
             sparql = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
         formats = tuple(v for k, v in params.multi_items() if k in FORMAT_PARAMS)
-        return await self._run(Job(sparql=sparql, accept=request.headers.get("accept"), formats=formats))
-
-    async def preflight(self, request: Request) -> Response:
-        """CORS preflight of a browser on another origin."""
-        return Response(status_code=204, headers={
-            **CORS,
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": request.headers.get("access-control-request-headers", "*"),
-            "Access-Control-Max-Age": "600",
-        })
+        return await self._run(request, Job(sparql=sparql, accept=request.headers.get("accept"), formats=formats))
 
     async def named_query(self, request: Request) -> Response:
         """Run one named query with parameters from the URL (or a POSTed form); an IRI parameter takes an
         entity's name too."""
+        name = request.path_params["name"]
         params = dict(request.query_params)
         if request.method == "POST":
             params.update(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
-        formats = tuple(v for v in (params.pop(name, None) for name in FORMAT_PARAMS) if v)
         try:
-            sparql = await self.web.prepare(request.path_params["name"], params)
+            known = [param.name for param in queries.get(name).params]
+        except NotFoundError as exc:
+            return _text(404, one_line(exc))
+        refused = unknown_parameters(params, [*known, *FORMAT_PARAMS], f"query {name!r}")
+        if refused:
+            return refused
+        formats = tuple(v for v in (params.pop(key, None) for key in FORMAT_PARAMS) if v)
+        try:
+            sparql = await self.web.prepare(name, params)
         except queries.MissingParameters as exc:
             wanted = "&".join(f"{p.name}=..." for p in exc.params)
             return _text(400, f"query {exc.query.name!r} needs {', '.join(p.name for p in exc.params)}: add {wanted}")
@@ -238,8 +257,9 @@ class Endpoint:
             return _text(status, one_line(exc))
         except (InputError, QueryError) as exc:
             return _text(400, one_line(exc))
-        job = Job(sparql=sparql, accept=request.headers.get("accept"), formats=formats, base_iri=_endpoint_url(request))
-        return await self._run(job)
+        job = Job(sparql=sparql, accept=request.headers.get("accept"), formats=formats,
+                  base_iri=self._endpoint_url(request))
+        return await self._run(request, job)
 
     async def info(self, request: Request) -> Response:
         """The server's limits and the size of what it serves."""
@@ -251,6 +271,9 @@ class Endpoint:
                 "allow_service": self.config.allow_service,
                 "writable": self.config.writable,
                 "workers": self.pool.size,
+                "max_workers": self.pool.max_size,
+                "running": self.pool.running,
+                "max_body_bytes": MAX_BODY,
                 "triples": self.pool.triples,
                 "snapshot": self.pool.generation,
                 "cache_mb": self.config.cache_mb,
@@ -291,7 +314,6 @@ def create_app(config: ServerConfig, pool: QueryPool | None = None) -> Starlette
     routes = [
         Route("/", endpoint.index),
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
-        Route("/sparql", endpoint.preflight, methods=["OPTIONS"]),
         Route("/update", endpoint.sparql, methods=["GET", "POST"]),
         Route("/data", endpoint.graph_store, methods=["GET"]),
         Route("/api/info", endpoint.info),
@@ -309,7 +331,7 @@ def create_app(config: ServerConfig, pool: QueryPool | None = None) -> Starlette
         Route("/api/summary", endpoint.web.summary),
         Mount("/static", app=StaticFiles(directory=WEB_DIR), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[CORS, Middleware(BodyLimit, limit=MAX_BODY)])
 
 
 def is_loopback(host: str) -> bool:
@@ -341,6 +363,20 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def check_base_url(url: str) -> str:
+    """``url`` without its trailing slash, if it is an absolute http(s) URL with no query or fragment;
+    raises InputError if not."""
+    parts = urlsplit(url)
+    try:
+        ox.NamedNode(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        parts = parts._replace(scheme="")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment or "#" in url:
+        raise InputError(f"--base-url must be an absolute http:// or https:// URL without a query, not {url[:200]!r}")
+    return url.rstrip("/")
+
+
 def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -> None:
     """Serve until interrupted. Store and address problems raise before serving starts.
 
@@ -359,6 +395,8 @@ def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -
         raise InputError("--cache-mb must not be negative")
     if config.writable and not is_loopback(config.host):
         raise InputError("--writable serves updates on a loopback address only (--host 127.0.0.1, ::1 or localhost)")
+    if config.base_url is not None:
+        config.base_url = check_base_url(config.base_url)
     pool = make_pool(config)
     try:
         pool.prepare()  # build/open the store now, so that its errors come out as one line
@@ -366,11 +404,13 @@ def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -
     except ClusterKGError:
         pool.remove_snapshots()
         raise
+    host, port = sock.getsockname()[:2]
+    config = replace(config, host=host, port=port)  # the address bound: the base URL unless --base-url gives one
     if on_ready:
-        host, port = sock.getsockname()[:2]
-        on_ready(f"http://{f'[{host}]' if ':' in host else host}:{port}")
+        on_ready(replace(config, base_url=None).url())
     app = create_app(config, pool)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
+                                           timeout_graceful_shutdown=SHUTDOWN_GRACE))
     try:
         server.run(sockets=[sock])
     finally:

@@ -10,7 +10,14 @@ Each worker holds the knowledge base in memory, loaded from a *snapshot*
 store's shared lock for a moment only, so ``clusterkg add`` and other
 writers are never blocked by a running server. The pool watches the store
 directory and takes a new snapshot when a writer has changed it; workers
-move to it between queries.
+move to it between queries. Snapshots are kept in a private directory that
+is removed when the server stops (:mod:`.snapshots`).
+
+A slow query cannot keep a short one waiting: while a query has run longer
+than ``spare_after`` seconds and no worker is free, the pool starts one more
+(up to twice ``workers`` processes); the extra ones leave once they are idle.
+A query whose client has gone is cancelled: its worker is killed and
+replaced, as after a timeout.
 
 An update (``serve --writable``) runs in a process of its own with the same
 deadline, on the embedded store itself (:func:`clusterkg.stores.userdata.run_update`),
@@ -22,9 +29,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import shutil
-import tempfile
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -40,6 +44,8 @@ from ..sparql.updates import UpdateRefused
 from ..stores.base import runtime_message
 from ..stores.embedded import default_store_dir, open_embedded
 from ..stores.userdata import graph_sizes, run_update
+from .cache import ReplyCache
+from .snapshots import SnapshotDir, exit_with_parent, store_fingerprint
 
 
 @dataclass
@@ -62,45 +68,6 @@ class Job:
         """What identifies the answer (the snapshot aside)."""
         return (self.sparql, self.accept, self.formats, tuple(self.default_graphs), tuple(self.named_graphs),
                 self.base_iri, self.dataset)
-
-
-class ReplyCache:
-    """Recent successful answers, least recently used first out, within a byte budget.
-
-    Exact, because the workers answer from an immutable snapshot; it is
-    cleared whenever the pool moves to a new one.
-    """
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._entries: OrderedDict[tuple, Reply] = OrderedDict()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def get(self, key: tuple) -> Reply | None:
-        reply = self._entries.get(key)
-        if reply is not None:
-            self._entries.move_to_end(key)
-        return reply
-
-    def put(self, key: tuple, reply: Reply) -> None:
-        size = self._size(key, reply)
-        if size > self.max_bytes // 8 or key in self._entries:
-            return
-        self._entries[key] = reply
-        self.bytes += size
-        while self.bytes > self.max_bytes:
-            self.bytes -= self._size(*self._entries.popitem(last=False))
-
-    @staticmethod
-    def _size(key: tuple, reply: Reply) -> int:
-        return len(reply.body) + sum(len(str(part)) for part in key)
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self.bytes = 0
 
 
 class QueryTimeout(Exception):
@@ -160,6 +127,7 @@ class UpdateJob:
 
 def _update_main(conn: Connection, store_dir: str, job: UpdateJob) -> None:
     """Entry point of an update process: run the update on the store, send back the reply."""
+    exit_with_parent()
     try:
         with open_embedded(Path(store_dir), writable=True) as store:
             summary = run_update(store, job.request, base_iri=job.base_iri, using=job.using,
@@ -174,6 +142,7 @@ def _update_main(conn: Connection, store_dir: str, job: UpdateJob) -> None:
 
 def _worker_main(conn: Connection, snapshot: str, limit: int | None) -> None:
     """Entry point of a worker process: load the snapshot, then answer jobs."""
+    exit_with_parent()
     store = ox.Store()
     store.load(path=snapshot, format=ox.RdfFormat.N_QUADS)
     conn.send("ready")
@@ -224,21 +193,6 @@ class _Worker:
         self.conn.close()
 
 
-def store_fingerprint(directory: Path) -> tuple:
-    """Names, sizes and times of the store's files: changes when a writer has opened it."""
-    entries = []
-    for folder in (directory, directory / "oxigraph"):
-        try:
-            with os.scandir(folder) as it:
-                for entry in it:
-                    if entry.is_file() and entry.name != "lock":
-                        st = entry.stat()
-                        entries.append((folder.name, entry.name, st.st_size, st.st_mtime_ns))
-        except FileNotFoundError:
-            continue
-    return tuple(sorted(entries))
-
-
 class QueryPool:
     """Worker processes answering queries with a deadline each.
 
@@ -255,28 +209,37 @@ class QueryPool:
         max_results: int | None = 10000,
         reload_interval: float = 2.0,
         cache_bytes: int = 64 << 20,
+        spare_after: float = 1.0,
     ) -> None:
         self.store_dir = Path(store_dir) if store_dir else default_store_dir()
         self.size = max(1, workers)
+        self.max_size = 2 * self.size  # with the spares started while slow queries run
         self.timeout = timeout
+        self.spare_after = min(spare_after, timeout / 2)
         self.max_results = max_results
         self.reload_interval = reload_interval
         self.cache = ReplyCache(cache_bytes)
         self.generation = 0
         self.triples = 0
         self.graphs: dict[str, int] = {}  # named graph -> triples, in the snapshot
-        self._tmp = Path(tempfile.mkdtemp(prefix="clusterkg-serve-"))
+        self.snapshots = SnapshotDir()
         self._snapshot: Path | None = None
         self._fingerprint: tuple = ()
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
+        self._busy: dict[_Worker, float] = {}  # worker -> when (loop time) its query started
+        self._growing = self._stopping = False
         self._watcher: asyncio.Task | None = None
         self._context = multiprocessing.get_context("spawn")
 
+    @property
+    def running(self) -> int:
+        """The number of queries running now."""
+        return len(self._busy)
+
     # snapshots
     def _take_snapshot(self) -> tuple[Path, tuple, int]:
-        self._tmp.mkdir(parents=True, exist_ok=True)
-        path = self._tmp / f"snapshot-{self.generation + 1}.nq"
+        path = self.snapshots.file(self.generation + 1)
         with open_embedded(self.store_dir) as store:  # no writer can change it meanwhile
             fingerprint = store_fingerprint(self.store_dir)
             store.oxigraph.dump(str(path), format=ox.RdfFormat.N_QUADS)
@@ -330,15 +293,53 @@ class QueryPool:
         self._all.discard(worker)
         worker.stop()
 
-    async def _replace(self, worker: _Worker | None) -> None:
-        """Stop a worker (if any) and put a fresh one in the idle queue."""
-        if worker is not None:
-            await asyncio.to_thread(self._drop, worker)
+    def _needs_worker(self) -> bool:
+        """Whether to start a worker: fewer than ``workers``, or none free while a query runs long."""
+        if self._growing or self._stopping:
+            return False
+        if len(self._all) < self.size:
+            return True
+        now = asyncio.get_running_loop().time()
+        slow = any(now - started >= self.spare_after for started in self._busy.values())
+        return slow and self._idle.empty() and len(self._all) < self.max_size
+
+    def _grow_if_needed(self) -> None:
+        if self._needs_worker():
+            self._growing = True
+            asyncio.get_running_loop().create_task(self._grow())
+
+    async def _grow(self) -> None:
+        """Start workers in the background, one at a time, while :meth:`_needs_worker` says so."""
         try:
-            self._idle.put_nowait(await self._spawn())
-        except StoreError:
-            await asyncio.sleep(1)
-            asyncio.get_running_loop().create_task(self._replace(None))
+            while True:
+                try:
+                    worker = await self._spawn()
+                except StoreError:
+                    await asyncio.sleep(1)
+                else:
+                    if self._stopping:
+                        self._drop(worker)
+                        return
+                    self._idle.put_nowait(worker)
+                self._growing = False
+                if not self._needs_worker():
+                    return
+                self._growing = True
+        finally:
+            self._growing = False
+
+    async def _replace(self, worker: _Worker) -> None:
+        """Stop a worker; start another if the pool needs it."""
+        self._all.discard(worker)
+        await asyncio.to_thread(worker.stop)
+        self._grow_if_needed()
+
+    def _release(self, worker: _Worker) -> None:
+        """A worker's query is done: it waits for the next, or leaves if it was a spare no longer needed."""
+        if len(self._all) > self.size and not self._idle.empty():
+            asyncio.get_running_loop().create_task(self._replace(worker))
+        else:
+            self._idle.put_nowait(worker)
 
     def prepare(self) -> None:
         """Take the first snapshot now; raises StoreError if the store cannot be opened."""
@@ -359,6 +360,7 @@ class QueryPool:
 
     async def stop(self) -> None:
         """Stop the workers and remove the snapshots."""
+        self._stopping = True
         if self._watcher:
             self._watcher.cancel()
         for worker in list(self._all):
@@ -367,7 +369,7 @@ class QueryPool:
 
     def remove_snapshots(self) -> None:
         """Delete the snapshot files (the workers hold their data in memory)."""
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        self.snapshots.remove()
 
     async def update(self, job: UpdateJob) -> Reply:
         """Run an update in a process of its own, within the deadline; then serve a snapshot that has it.
@@ -392,10 +394,14 @@ class QueryPool:
                 pass
         return reply
 
+    def cached(self, job: Job) -> Reply | None:
+        """The cached answer to a job, if there is one."""
+        return self.cache.get(job.key())
+
     async def run(self, job: Job) -> Reply:
         """The answer to a job: from the cache, or from a free worker.
 
-        Raises QueryTimeout or ServerBusy.
+        Raises QueryTimeout or ServerBusy. Cancelled (the client went away), it stops the job's worker.
         """
         key = job.key()
         cached = self.cache.get(key)
@@ -408,6 +414,7 @@ class QueryPool:
         return reply
 
     async def _run_on_worker(self, job: Job) -> Reply:
+        self._grow_if_needed()  # a spare, if every worker is taken by a slow query
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout=self.timeout)
         except TimeoutError:
@@ -417,19 +424,25 @@ class QueryPool:
             try:
                 worker = await self._spawn()
             except StoreError:
-                asyncio.get_running_loop().create_task(self._replace(None))
+                self._grow_if_needed()
                 raise
+        loop = asyncio.get_running_loop()
+        self._busy[worker] = loop.time()
+        spare = loop.call_later(self.spare_after, self._grow_if_needed)
         try:
             worker.conn.send(job)
             reply = await asyncio.wait_for(worker.receive(), timeout=self.timeout)
         except TimeoutError:
-            asyncio.get_running_loop().create_task(self._replace(worker))
+            loop.create_task(self._replace(worker))
             raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped") from None
         except (StoreError, OSError):
-            asyncio.get_running_loop().create_task(self._replace(worker))
+            loop.create_task(self._replace(worker))
             raise StoreError("a query worker stopped unexpectedly") from None
-        except asyncio.CancelledError:  # the client went away: the worker may still be busy
-            asyncio.get_running_loop().create_task(self._replace(worker))
+        except asyncio.CancelledError:  # the client went away: stop the query with its worker
+            loop.create_task(self._replace(worker))
             raise
-        self._idle.put_nowait(worker)
+        finally:
+            spare.cancel()
+            del self._busy[worker]
+        self._release(worker)
         return reply

@@ -30,6 +30,7 @@ from ..sparql.bindings import bind
 from ..sparql.protocol import ProtocolError, check_query
 from ..sparql.results import Answer, term_from_json, term_to_json
 from .bridge import call
+from .guard import unknown_parameters
 from .pool import Job, QueryPool, QueryTimeout, ServerBusy
 
 LANGS = ("en", "ko")
@@ -168,7 +169,7 @@ class WebAPI:
             return _error(500, one_line(exc))
 
     async def catalogue(self, request: Request) -> Response:
-        return JSONResponse(catalogue(self.allow_service), headers={"Access-Control-Allow-Origin": "*"})
+        return unknown_parameters(request.query_params, (), "/api/queries") or JSONResponse(catalogue(self.allow_service))
 
     async def prepare(self, name: str, params: dict[str, str]) -> str:
         """A named query's text with its values bound, names looked up when a value is one."""

@@ -14,8 +14,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..errors import QueryError, one_line
 from ..namespaces import PREFIXES, RDF, SD, XSD
 from . import formats
+from .limits import check_limits
 from .results import serialize_boolean, serialize_graph, serialize_solutions
 from .syntax import looks_like_update, uses_service
 
@@ -133,9 +135,20 @@ def _kind_name(kind: str) -> str:
 
 
 def check_query(sparql: str, *, allow_service: bool, writable: bool = False) -> None:
-    """Refuse updates sent as queries, and ``SERVICE`` unless allowed; raises :class:`ProtocolError`."""
+    """Refuse a query past the limits of :mod:`.limits` (400), updates sent as queries, and ``SERVICE``
+    unless allowed; raises :class:`ProtocolError`.
+
+    >>> check_query("SELECT * WHERE " + "{ " * 2500 + "}" * 2500, allow_service=False)
+    Traceback (most recent call last):
+    ...
+    clusterkg.sparql.protocol.ProtocolError: the query nests too deeply: more than 64 levels of brackets, at line 1, column 144
+    """
     if not sparql.strip():
         raise ProtocolError(400, "the query is empty")
+    try:
+        check_limits(sparql)
+    except QueryError as exc:
+        raise ProtocolError(400, one_line(exc)) from None
     if looks_like_update(sparql):
         if writable:
             raise ProtocolError(400, "an update is sent as update= or application/sparql-update, not as a query")
@@ -144,6 +157,26 @@ def check_query(sparql: str, *, allow_service: bool, writable: bool = False) -> 
         raise ProtocolError(
             403, "SERVICE (federated query to another endpoint) is disabled; start the server with --allow-service"
         )
+
+
+def check_iris(parameter: str, values: Sequence[str]) -> list[str]:
+    """The values of a protocol parameter that names graphs (``default-graph-uri``, ``named-graph-uri``,
+    ``using-graph-uri``, ...), each an absolute IRI; else :class:`ProtocolError` (400) in one line.
+
+    >>> check_iris("default-graph-uri", ["urn:x:a"])
+    ['urn:x:a']
+    >>> check_iris("named-graph-uri", ["a b"])
+    Traceback (most recent call last):
+    ...
+    clusterkg.sparql.protocol.ProtocolError: named-graph-uri must be an absolute IRI, not 'a b' (Invalid IRI code point ' ')
+    """
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            shown = value if len(value) <= 200 else value[:200] + "..."
+            raise ProtocolError(400, f"{parameter} must be an absolute IRI, not {shown!r} ({one_line(exc)})") from None
+    return list(values)
 
 
 class TooLarge(Exception):
