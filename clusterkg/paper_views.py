@@ -157,24 +157,34 @@ def myths(store: Store, lang: str = "en") -> list[Myth]:
     answer = run_named(store, "myths-and-findings", {"lang": lang})
     column = {name: index for index, name in enumerate(answer.variables)}
     found: dict[str, Myth] = {}
+    seen: set[tuple[str, ...]] = set()  # (myth, role, fields...) already listed: each row is checked in O(1)
 
     def text(row: tuple, name: str) -> str:
         value = row[column[name]]
         return value.value if value is not None else ""
 
     for row in answer.rows:
-        myth = found.setdefault(text(row, "myth"), Myth(text(row, "mythLabel"), text(row, "mythSection")))
+        key = text(row, "myth")
+        myth = found.setdefault(key, Myth(text(row, "mythLabel"), text(row, "mythSection")))
         role = text(row, "role")
         if role == CKG + "Finding":
             finding = Finding(text(row, "claimLabel"), text(row, "section"), text(row, "excerpt"))
-            if finding not in myth.findings:
+            if _first(seen, (key, role, finding.label, finding.section, finding.excerpt)):
                 myth.findings.append(finding)
         elif role in STATEMENT_ROLES:
             label = "" if role == CKG + "Myth" else text(row, "claimLabel")  # the myth's own words need no label
             statement = Statement(role, label, text(row, "section"), text(row, "excerpt"), text(row, "exampleLabel"))
-            if statement not in myth.statements:
+            if _first(seen, (key, role, label, statement.section, statement.excerpt, statement.example)):
                 myth.statements.append(statement)
     return list(found.values())
+
+
+def _first(seen: set[tuple[str, ...]], key: tuple[str, ...]) -> bool:
+    """Whether ``key`` is new (and remember it)."""
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 #: How each part of a myth is headed, in English and Korean.

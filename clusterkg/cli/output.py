@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import BinaryIO
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, one_line
 from ..tables import format_grid
 
 #: Called with the number of items done since the last call.
@@ -27,6 +31,37 @@ def write_output(data: bytes | str, output: str | None) -> None:
             handle.write(raw)
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror}") from None
+
+
+@contextmanager
+def open_output(output: str | None) -> Iterator[BinaryIO]:
+    """A binary stream to write to as data is produced: standard output (None or '-'), or a file.
+
+    A file is written beside its final name and renamed into place only when the block ends
+    without an error, so a failed export never leaves half a file.
+    """
+    if not output or output == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    try:
+        handle = tempfile.NamedTemporaryFile("wb", dir=target.parent or ".", prefix=f".{target.name}.", delete=False)
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}") from None
+    try:
+        with handle:
+            yield handle
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(handle.name, 0o666 & ~mask)  # as open() would have made it, not the temporary file's 0600
+        os.replace(handle.name, target)
+    except OSError as exc:
+        Path(handle.name).unlink(missing_ok=True)
+        raise InputError(f"cannot write {output}: {exc.strerror or one_line(exc)}") from None
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
 
 
 def echo_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
