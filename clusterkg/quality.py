@@ -121,7 +121,8 @@ HAVING (COUNT(DISTINCT ?label) > 1)"""),
           "An IRI of ckg: is used but not declared as a class or property, or an"
           " IRI of cki: is used but has no rdf:type.", """
 SELECT DISTINCT ?entity ?value WHERE {
-  { SELECT DISTINCT ?entity WHERE { ?entity ?p ?o FILTER(STRSTARTS(STR(?entity), STR(ckg:)) || STRSTARTS(STR(?entity), STR(cki:))) } }
+  { SELECT DISTINCT ?entity WHERE {
+      ?entity ?p ?o FILTER(STRSTARTS(STR(?entity), STR(ckg:)) || STRSTARTS(STR(?entity), STR(cki:))) } }
   UNION { SELECT DISTINCT ?entity WHERE { ?s ?entity ?o } }
   UNION { SELECT DISTINCT ?entity WHERE {
             ?s ?p ?entity FILTER(isIRI(?entity) && (STRSTARTS(STR(?entity), STR(ckg:)) || STRSTARTS(STR(?entity), STR(cki:)))) } }
