@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import click
 
@@ -51,7 +51,7 @@ def open_output(output: str | None) -> Iterator[BinaryIO]:
         raise InputError(f"cannot write {output}: {exc.strerror}") from None
     try:
         with handle:
-            yield handle
+            yield cast(BinaryIO, handle)
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(handle.name, 0o666 & ~mask)  # as open() would have made it, not the temporary file's 0600
