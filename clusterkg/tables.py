@@ -13,6 +13,7 @@ results, comparisons, quality reports and linking reports all use it.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
@@ -116,21 +117,23 @@ def result_iris(answer: Answer) -> list[str]:
 def lookup_labels(store: Store, iris: Sequence[str], lang: str = "en") -> dict[str, str]:
     """The label of each IRI that has one (skos:prefLabel or rdfs:label), preferring ``lang``.
 
-    One query per :data:`LABEL_BATCH` IRIs; an IRI without a label is left out.
+    One query per :data:`LABEL_BATCH` IRIs, with one branch per label property: a constant predicate lets the
+    engine look each IRI's labels up in its index rather than scan every triple once per batch, so the cost
+    grows with the number of IRIs, not with the store. An IRI without a label is left out.
     """
     ranked: dict[str, tuple[int, str]] = {}
     order = {lang: 0, "en": 1, "": 2}
+    branches = " UNION ".join(f"{{ ?s <{p}> ?label BIND({rank} AS ?p) }}" for rank, p in enumerate(LABEL_PROPERTIES))
     for start in range(0, len(iris), LABEL_BATCH):
         batch = [ox.NamedNode(iri) for iri in iris[start : start + LABEL_BATCH]]
         if not batch:
             continue
         values = " ".join(str(node) for node in batch)
-        properties = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-        sparql = f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {properties} }} ?s ?p ?label }}"
+        sparql = f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} {branches} }}"
         for subject, prop, label in store.query(sparql).rows:
             if not isinstance(label, ox.Literal) or subject is None:
                 continue
-            rank = order.get((label.language or "").lower(), 3) * 2 + (value_of(prop) != LABEL_PROPERTIES[0])
+            rank = order.get((label.language or "").lower(), 3) * 2 + (value_of(prop) != "0")
             current = ranked.get(value_of(subject))
             if current is None or (rank, label.value) < current:
                 ranked[value_of(subject)] = (rank, label.value)
@@ -152,9 +155,14 @@ def display(term: Term | None, labels: Mapping[str, str]) -> str:
 
 def text_width(text: str) -> int:
     """Columns a string takes in a terminal (CJK characters take two)."""
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text
-    )
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(c) for c in text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _char_width(char: str) -> int:
+    return 0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def wrap(text: str, width: int) -> list[str]:
