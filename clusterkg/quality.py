@@ -121,16 +121,20 @@ HAVING (COUNT(DISTINCT ?label) > 1)"""),
           "An IRI of ckg: is used but not declared as a class or property, or an"
           " IRI of cki: is used but has no rdf:type.", """
 SELECT DISTINCT ?entity ?value WHERE {
-  { SELECT DISTINCT ?entity WHERE {
-      ?entity ?p ?o FILTER(STRSTARTS(STR(?entity), STR(ckg:)) || STRSTARTS(STR(?entity), STR(cki:))) } }
-  UNION { SELECT DISTINCT ?entity WHERE { ?s ?entity ?o } }
-  UNION { SELECT DISTINCT ?entity WHERE {
-            ?s ?p ?entity FILTER(isIRI(?entity) && (STRSTARTS(STR(?entity), STR(ckg:)) || STRSTARTS(STR(?entity), STR(cki:)))) } }
+  {  # used with no rdf:type at all: the distinct terms of each position, less every typed one (a hash anti-join)
+    { SELECT DISTINCT ?entity WHERE { ?entity ?p ?o } }
+    UNION { SELECT DISTINCT ?entity WHERE { ?s ?entity ?o } }
+    UNION { SELECT DISTINCT ?entity WHERE { ?s ?p ?entity FILTER(isIRI(?entity)) } }
+    MINUS { ?entity a ?type }
+  }
+  UNION {  # a term of ckg: with a type, but not the type of a class or property
+    { SELECT DISTINCT ?entity WHERE { ?entity a ?type } }
+    FILTER(STRSTARTS(STR(?entity), STR(ckg:)))
+    MINUS { ?entity a ?kind VALUES ?kind { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty } }
+  }
+  FILTER(isIRI(?entity))
   BIND(STRSTARTS(STR(?entity), STR(ckg:)) AS ?isTerm)
   FILTER(?isTerm || STRSTARTS(STR(?entity), STR(cki:)))
-  MINUS { ?entity a ?type   # a term is declared by its kind; an individual by any rdf:type
-          FILTER(STRSTARTS(STR(?entity), STR(cki:))
-                 || ?type IN (owl:Class, owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty)) }
   BIND(IF(?isTerm, "used, never declared as a class or property", "used, never given an rdf:type") AS ?value)
 }"""),
     Check("class_without_instances", "info", "A class of ckg: has no instance (stated, or of one of its sub-classes).", """
