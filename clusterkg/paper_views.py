@@ -10,6 +10,8 @@ import re
 import shutil
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 from .names import ClusterName, known_clusters, resolve_cluster
 from .namespaces import CKG, compact
 from .queries import run_named
@@ -59,27 +61,29 @@ def _label(store: Store, iri: str, lang: str) -> str:
 
 
 def _general(store: Store, a: str, b: str, lang: str) -> list[tuple[str, list[str], list[str]]]:
-    answer = run_named(store, "clusters", {"lang": lang})
-    column = {name: index for index, name in enumerate(answer.variables)}
     facts: dict[str, dict[str, list[str]]] = {a: {}, b: {}}
-    for row in answer.rows:
-        cluster = row[column["cluster"]]
-        if cluster is None or value_of(cluster) not in facts:
-            continue
-        found = facts[value_of(cluster)]
-        for name in column:
-            term = row[column[name]]
-            if term is None or not value_of(term):
-                continue
-            text = _label(store, value_of(term), lang) if name in _IRI_COLUMNS else value_of(term)
-            for part in text.split("; ") if name not in _IRI_COLUMNS else [text]:
-                if part and part not in found.setdefault(name, []):
-                    found[name].append(part)
+    for iri, found in facts.items():  # the rows of each cluster alone (its IRI bound), not every cluster's
+        answer = run_named(store, "clusters", {"lang": lang}, bind={"cluster": ox.NamedNode(iri)})
+        column = {name: index for index, name in enumerate(answer.variables)}
+        for row in answer.rows:
+            _add_facts(store, row, column, found, lang)
     rows = []
     for names, en, ko in GENERAL_ROWS:
         cells = [[part for name in names for part in facts[c].get(name, [])] for c in (a, b)]
         rows.append((ko if lang == "ko" else en, cells[0], cells[1]))
     return rows
+
+
+def _add_facts(store: Store, row: tuple, column: dict[str, int], found: dict[str, list[str]], lang: str) -> None:
+    """The parts of one row of ``clusters``, by column, each listed once."""
+    for name in column:
+        term = row[column[name]]
+        if term is None or not value_of(term):
+            continue
+        text = _label(store, value_of(term), lang) if name in _IRI_COLUMNS else value_of(term)
+        for part in text.split("; ") if name not in _IRI_COLUMNS else [text]:
+            if part and part not in found.setdefault(name, []):
+                found[name].append(part)
 
 
 def compare(store: Store, first: str, second: str, lang: str = "en") -> Comparison:
