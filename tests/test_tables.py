@@ -186,3 +186,12 @@ def test_labels_prefer_the_language_then_skos_pref_label_across_batches(tmp_path
         assert results.lookup_labels(store, iris, "ko")["urn:a"] == "a-ko"
     finally:
         store.close()
+
+
+def test_grid_rows_are_spaced_only_when_a_cell_takes_several_lines() -> None:
+    # "aa    bb" is wider than its column of 6 but fits once its white space is made single: no cell wraps
+    fits = results.format_grid(["x", "y"], [["aa    bb", "1"], ["c", "2"]], 9, separator="  ")
+    assert fits.splitlines() == ["x       y", "------  -", "aa bb   1", "c       2"]
+    wraps = results.format_grid(["x", "y"], [["aa bb cc", "1"], ["e", "2"]], 9, separator="  ")
+    assert wraps.splitlines() == ["x       y", "------  -", "aa bb   1", "cc", "", "e       2"]
+    assert "".join(results.grid_lines(["x", "y"], [["aa bb cc", "1"], ["e", "2"]], 9, separator="  ")) == wraps
