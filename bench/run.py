@@ -80,7 +80,7 @@ def two_clusters(store: Path) -> tuple[str, str]:
 Row = tuple[str, str, measure.Series, str, measure.Series]
 
 
-def triples_series(sizes: Sequence[str], workdir: Path, rounds: int, out: Path) -> list[Row]:
+def triples_series(sizes: Sequence[str], workdir: Path, rounds: int, out: Path, only: set[str]) -> list[Row]:
     rows: list[Row] = []
     for size in sizes:
         store = str(store_of(size, workdir))
@@ -99,6 +99,8 @@ def triples_series(sizes: Sequence[str], workdir: Path, rounds: int, out: Path) 
                                          str(Path(store) / "oxigraph"), "-f", str(out / "dump.nq")]),
         }
         for figure, (command, peer, peer_command) in pairs.items():
+            if only and figure not in only:
+                continue
             done = measure.interleaved({"a": command, "b": peer_command}, once, timeout=3600)
             rows.append((figure, size, done["a"], peer, done["b"]))
             print(f"  {figure} {size}: {done['a'].seconds:.2f} s / {done['b'].seconds:.2f} s", file=sys.stderr)
@@ -149,17 +151,21 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10k and 100k triples, 100 and 1k cases, one round")
     parser.add_argument("--sizes", help="triples, comma-separated (default: 10k,100k,1m)")
     parser.add_argument("--cases", help="cases to validate, comma-separated (default: 100,1000,10000)")
+    parser.add_argument("--only", default="", help="figures to measure, comma-separated (default: all)")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each figure and its peer (1 at 1M and 10k cases)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "clusterkg-bench",
                         help="where the generated stores are kept between runs")
     args = parser.parse_args()
     sizes = (args.sizes or ("10k,100k" if args.quick else "10k,100k,1m")).split(",")
     counts = [int(n) for n in (args.cases or ("100,1000" if args.quick else "100,1000,10000")).split(",")]
+    only = {name for name in args.only.split(",") if name}
     rounds = 1 if args.quick else args.rounds
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(measure.load_average(), file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
-        rows = triples_series(sizes, args.workdir, rounds, Path(tmp)) + cases_series(counts, rounds, Path(tmp))
+        rows = triples_series(sizes, args.workdir, rounds, Path(tmp), only)
+        if not only or "validate" in only:
+            rows += cases_series(counts, rounds, Path(tmp))
     print(f"median of {rounds} interleaved whole-process runs (1 at 1M and at 10k cases); {measure.load_average()}\n")
     print(table(rows))
 
