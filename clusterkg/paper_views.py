@@ -10,6 +10,8 @@ import re
 import shutil
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 from .names import ClusterName, known_clusters, resolve_cluster
 from .namespaces import CKG, DCTERMS, RDF, compact
 from .queries import run_named
@@ -75,27 +77,29 @@ def _label(store: Store, iri: str, lang: str) -> str:
 
 
 def _general(store: Store, a: str, b: str, lang: str) -> list[tuple[str, list[str], list[str]]]:
-    answer = run_named(store, "clusters", {"lang": lang})
-    column = {name: index for index, name in enumerate(answer.variables)}
     facts: dict[str, dict[str, list[str]]] = {a: {}, b: {}}
-    for row in answer.rows:
-        cluster = row[column["cluster"]]
-        if cluster is None or value_of(cluster) not in facts:
-            continue
-        found = facts[value_of(cluster)]
-        for name in column:
-            term = row[column[name]]
-            if term is None or not value_of(term):
-                continue
-            text = _label(store, value_of(term), lang) if name in _IRI_COLUMNS else value_of(term)
-            for part in text.split("; ") if name not in _IRI_COLUMNS else [text]:
-                if part and part not in found.setdefault(name, []):
-                    found[name].append(part)
+    for iri, found in facts.items():  # the rows of each cluster alone (its IRI bound), not every cluster's
+        answer = run_named(store, "clusters", {"lang": lang}, bind={"cluster": ox.NamedNode(iri)})
+        column = {name: index for index, name in enumerate(answer.variables)}
+        for row in answer.rows:
+            _add_facts(store, row, column, found, lang)
     rows = []
     for names, en, ko in GENERAL_ROWS:
         cells = [[part for name in names for part in facts[c].get(name, [])] for c in (a, b)]
         rows.append((ko if lang == "ko" else en, cells[0], cells[1]))
     return rows
+
+
+def _add_facts(store: Store, row: tuple, column: dict[str, int], found: dict[str, list[str]], lang: str) -> None:
+    """The parts of one row of ``clusters``, by column, each listed once."""
+    for name in column:
+        term = row[column[name]]
+        if term is None or not value_of(term):
+            continue
+        text = _label(store, value_of(term), lang) if name in _IRI_COLUMNS else value_of(term)
+        for part in text.split("; ") if name not in _IRI_COLUMNS else [text]:
+            if part and part not in found.setdefault(name, []):
+                found[name].append(part)
 
 
 def compare(store: Store, first: str, second: str, lang: str = "en") -> Comparison:
@@ -176,24 +180,34 @@ def myths(store: Store, lang: str = "en") -> list[Myth]:
     answer = run_named(store, "myths-and-findings", {"lang": lang})
     column = {name: index for index, name in enumerate(answer.variables)}
     found: dict[str, Myth] = {}
+    seen: set[tuple[str, ...]] = set()  # (myth, role, fields...) already listed: each row is checked in O(1)
 
     def text(row: tuple, name: str) -> str:
         value = row[column[name]]
         return value.value if value is not None else ""
 
     for row in answer.rows:
-        myth = found.setdefault(text(row, "myth"), Myth(text(row, "mythLabel"), text(row, "mythSection")))
+        key = text(row, "myth")
+        myth = found.setdefault(key, Myth(text(row, "mythLabel"), text(row, "mythSection")))
         role = text(row, "role")
         if role == CKG + "Finding":
             finding = Finding(text(row, "claimLabel"), text(row, "section"), text(row, "excerpt"))
-            if finding not in myth.findings:
+            if _first(seen, (key, role, finding.label, finding.section, finding.excerpt)):
                 myth.findings.append(finding)
         elif role in STATEMENT_ROLES:
             label = "" if role == CKG + "Myth" else text(row, "claimLabel")  # the myth's own words need no label
             statement = Statement(role, label, text(row, "section"), text(row, "excerpt"), text(row, "exampleLabel"))
-            if statement not in myth.statements:
+            if _first(seen, (key, role, label, statement.section, statement.excerpt, statement.example)):
                 myth.statements.append(statement)
     return list(found.values())
+
+
+def _first(seen: set[tuple[str, ...]], key: tuple[str, ...]) -> bool:
+    """Whether ``key`` is new (and remember it)."""
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 #: How each part of a myth is headed, in English and Korean.

@@ -203,11 +203,13 @@ def run_text(
 
 
 def run_named(
-    store: Store, name: str, params: Mapping[str, str] | None = None, *, base_iri: str | None = None
+    store: Store, name: str, params: Mapping[str, str] | None = None, *, base_iri: str | None = None,
+    bind: Mapping[str, Term] | None = None,
 ) -> QueryResult:
-    """Run the named query ``name`` with typed parameter values (defaults for the rest)."""
+    """Run the named query ``name`` with typed parameter values (defaults for the rest); ``bind`` binds
+    other variables of the query to terms (``{"cluster": NamedNode(...)}``: the rows of one cluster)."""
     query = get(name)
-    return _run_bound(store, query, named_bindings(query, params or {}, store), base_iri)
+    return _run_bound(store, query, {**named_bindings(query, params or {}, store), **(bind or {})}, base_iri)
 
 
 def _run_bound(store: Store, query: NamedQuery, bindings: Mapping[str, Term], base_iri: str | None) -> QueryResult:

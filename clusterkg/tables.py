@@ -13,9 +13,10 @@ results, comparisons, quality reports and linking reports all use it.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -116,21 +117,23 @@ def result_iris(answer: Answer) -> list[str]:
 def lookup_labels(store: Store, iris: Sequence[str], lang: str = "en") -> dict[str, str]:
     """The label of each IRI that has one (skos:prefLabel or rdfs:label), preferring ``lang``.
 
-    One query per :data:`LABEL_BATCH` IRIs; an IRI without a label is left out.
+    One query per :data:`LABEL_BATCH` IRIs, with one branch per label property: a constant predicate lets the
+    engine look each IRI's labels up in its index rather than scan every triple once per batch, so the cost
+    grows with the number of IRIs, not with the store. An IRI without a label is left out.
     """
     ranked: dict[str, tuple[int, str]] = {}
     order = {lang: 0, "en": 1, "": 2}
+    branches = " UNION ".join(f"{{ ?s <{p}> ?label BIND({rank} AS ?p) }}" for rank, p in enumerate(LABEL_PROPERTIES))
     for start in range(0, len(iris), LABEL_BATCH):
         batch = [ox.NamedNode(iri) for iri in iris[start : start + LABEL_BATCH]]
         if not batch:
             continue
         values = " ".join(str(node) for node in batch)
-        properties = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-        sparql = f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {properties} }} ?s ?p ?label }}"
+        sparql = f"SELECT ?s ?p ?label WHERE {{ VALUES ?s {{ {values} }} {branches} }}"
         for subject, prop, label in store.query(sparql).rows:
             if not isinstance(label, ox.Literal) or subject is None:
                 continue
-            rank = order.get((label.language or "").lower(), 3) * 2 + (value_of(prop) != LABEL_PROPERTIES[0])
+            rank = order.get((label.language or "").lower(), 3) * 2 + (value_of(prop) != "0")
             current = ranked.get(value_of(subject))
             if current is None or (rank, label.value) < current:
                 ranked[value_of(subject)] = (rank, label.value)
@@ -152,9 +155,14 @@ def display(term: Term | None, labels: Mapping[str, str]) -> str:
 
 def text_width(text: str) -> int:
     """Columns a string takes in a terminal (CJK characters take two)."""
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text
-    )
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(c) for c in text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _char_width(char: str) -> int:
+    return 0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -193,7 +201,7 @@ def _cut(word: str, width: int) -> str:
 
 
 def pad(text: str, width: int) -> str:
-    return text + " " * max(width - text_width(text), 0)
+    return text.ljust(width) if text.isascii() else text + " " * max(width - text_width(text), 0)
 
 
 def fit_widths(natural: Sequence[int], total: int, separator: int = 3, minimum: int = 6) -> list[int]:
@@ -218,27 +226,51 @@ def format_grid(
     -------  -----
     Bucheon  7000
     """
+    return "".join(grid_lines(headers, rows, width, separator=separator))
+
+
+def grid_lines(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None, *, separator: str = " | ",
+) -> Iterator[str]:
+    """The lines of :func:`format_grid`, one at a time: the widths from one pass over the cells, then each row
+    wrapped as it is written (a row is spaced from the next when any cell of the table takes several lines)."""
     total = width or shutil.get_terminal_size((120, 24)).columns
     rule = separator.replace(" ", "-").replace("|", "+") if "|" in separator else separator
-    natural = [
-        max([text_width(h)] + [max((text_width(x) for x in cell.split("\n")), default=0) for cell in column])
-        for h, column in zip(headers, zip(*rows) if rows else [[] for _ in headers])
-    ]
+    natural = [text_width(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row[: len(natural)]):
+            natural[i] = max(natural[i], _cell_width(cell))
     widths = fit_widths(natural, total, separator=len(separator))
-    out = []
     titles = [wrap(h, w) for h, w in zip(headers, widths)]
     for i in range(max((len(t) for t in titles), default=0)):
-        out.append(separator.join(pad(t[i] if i < len(t) else "", w) for t, w in zip(titles, widths)).rstrip())
-    out.append(rule.join("-" * w for w in widths))
-    wrapped = [[wrap(cell, w) for cell, w in zip(row, widths)] for row in rows]
-    spaced = any(len(lines) > 1 for cells in wrapped for lines in cells)
-    for number, cells in enumerate(wrapped):
-        if spaced and number:
-            out.append(separator.join(" " * w for w in widths).rstrip())
+        yield separator.join(pad(t[i] if i < len(t) else "", w) for t, w in zip(titles, widths)).rstrip() + "\n"
+    yield rule.join("-" * w for w in widths) + "\n"
+    narrowed = [i for i, (n, w) in enumerate(zip(natural, widths)) if n > w]  # only their cells can wrap
+    spaced = any("\n" in cell for row in rows for cell in row) or any(
+        len(wrap(row[i], widths[i])) > 1 for row in rows for i in narrowed if i < len(row) and _cell_width(row[i]) > widths[i]
+    )
+    blank = separator.join(" " * w for w in widths).rstrip() + "\n"
+    for number, row in enumerate(rows):
+        if not spaced:
+            yield separator.join(pad(" ".join(cell.split()), w) for cell, w in zip(row, widths)).rstrip() + "\n"
+            continue
+        if number:
+            yield blank
+        cells = [_lines(cell, w) for cell, w in zip(row, widths)]
         for i in range(max((len(c) for c in cells), default=0)):
-            parts = [pad(c[i] if i < len(c) else "", w) for c, w in zip(cells, widths)]
-            out.append(separator.join(parts).rstrip())
-    return "\n".join(out) + "\n"
+            yield separator.join(pad(c[i] if i < len(c) else "", w) for c, w in zip(cells, widths)).rstrip() + "\n"
+
+
+def _cell_width(cell: str) -> int:
+    return max(text_width(line) for line in cell.split("\n")) if "\n" in cell else text_width(cell)
+
+
+def _lines(cell: str, width: int) -> list[str]:
+    """A cell's lines in a column ``width`` wide: a cell that fits is one line (its white space made single, as
+    :func:`wrap` makes it)."""
+    if "\n" not in cell and text_width(cell) <= width:
+        return [" ".join(cell.split())]
+    return wrap(cell, width)
 
 
 def table_hidden(variables: Sequence[str], bound: Collection[str] = ()) -> set[str]:

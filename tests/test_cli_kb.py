@@ -93,3 +93,26 @@ def test_store_that_is_a_file_is_one_line_error(runner: CliRunner, tmp_path: Pat
     result = runner.invoke(cli, ["--store", str(path), "info"])
     assert result.exit_code == 2
     assert "Error:" in result.output and "Traceback" not in result.output
+
+
+def test_export_through_a_symbolic_link_writes_its_target_and_keeps_the_link(runner: CliRunner, tmp_path: Path) -> None:
+    target, link = tmp_path / "kb.nt", tmp_path / "link.nt"
+    target.write_text("old\n", encoding="utf-8")
+    link.symlink_to(target)
+    result = runner.invoke(cli, ["export", "--format", "nt", "-o", str(link)])
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("<")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kb.nt", "link.nt"]  # no temporary file left
+
+
+def test_export_of_a_failed_write_leaves_no_half_file(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
+    from clusterkg import kb
+
+    def failing(store, fmt, stream):
+        stream.write(b"<urn:a> <urn:b> ")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(kb, "write_export", failing)
+    result = runner.invoke(cli, ["export", "--format", "nt", "-o", str(tmp_path / "kb.nt")])
+    assert result.exit_code == 2 and "cannot write" in result.output and "No space left on device" in result.output
+    assert list(tmp_path.iterdir()) == []

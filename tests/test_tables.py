@@ -165,3 +165,33 @@ def test_grid_columns_are_aligned() -> None:
 def test_table_hidden() -> None:
     assert results.table_hidden(["lang", "c", "cLabel", "x"], {"lang"}) == {"lang", "c"}
     assert results.table_hidden(["lang"], {"lang"}) == set()  # never hide every column
+
+
+def test_labels_prefer_the_language_then_skos_pref_label_across_batches(tmp_path, monkeypatch) -> None:
+    from clusterkg.stores.files import open_files
+
+    data = tmp_path / "labels.ttl"
+    data.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<urn:a> rdfs:label 'a-rdfs'@en ; skos:prefLabel 'a-skos'@en , 'a-ko'@ko .\n"
+        "<urn:b> rdfs:label 'b-rdfs'@en , 'b-plain' .\n"
+        "<urn:c> rdfs:label 'c-plain' .\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(results, "LABEL_BATCH", 2)  # three IRIs: two queries
+    store = open_files([data])
+    try:
+        iris = ["urn:a", "urn:b", "urn:c", "urn:none"]
+        assert results.lookup_labels(store, iris, "en") == {"urn:a": "a-skos", "urn:b": "b-rdfs", "urn:c": "c-plain"}
+        assert results.lookup_labels(store, iris, "ko")["urn:a"] == "a-ko"
+    finally:
+        store.close()
+
+
+def test_grid_rows_are_spaced_only_when_a_cell_takes_several_lines() -> None:
+    # "aa    bb" is wider than its column of 6 but fits once its white space is made single: no cell wraps
+    fits = results.format_grid(["x", "y"], [["aa    bb", "1"], ["c", "2"]], 9, separator="  ")
+    assert fits.splitlines() == ["x       y", "------  -", "aa bb   1", "c       2"]
+    wraps = results.format_grid(["x", "y"], [["aa bb cc", "1"], ["e", "2"]], 9, separator="  ")
+    assert wraps.splitlines() == ["x       y", "------  -", "aa bb   1", "cc", "", "e       2"]
+    assert "".join(results.grid_lines(["x", "y"], [["aa bb cc", "1"], ["e", "2"]], 9, separator="  ")) == wraps

@@ -8,7 +8,7 @@ import click
 
 from .. import kb
 from ..stores import StoreSettings, open_store
-from .output import write_output
+from .output import open_output
 
 
 @click.command()
@@ -35,6 +35,5 @@ def info(settings: StoreSettings, as_json: bool, lang: str) -> None:
 @click.pass_obj
 def export(settings: StoreSettings, fmt: str, output: str | None) -> None:
     """Export the whole knowledge base, ontology included."""
-    with open_store(settings) as store:
-        data = kb.export(store, fmt)
-    write_output(data, output)
+    with open_store(settings) as store, open_output(output) as stream:
+        kb.write_export(store, fmt, stream)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import BinaryIO, cast
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, one_line
 from ..tables import format_grid
 
 #: Called with the number of items done since the last call.
@@ -27,6 +31,47 @@ def write_output(data: bytes | str, output: str | None) -> None:
             handle.write(raw)
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror}") from None
+
+
+@contextmanager
+def open_output(output: str | None) -> Iterator[BinaryIO]:
+    """A binary stream to write to as data is produced: standard output (None or '-'), or a file.
+
+    A new or regular file is written beside its final name and renamed into place only when the
+    block ends without an error, so a failed export never leaves half a file; anything else (a
+    device such as /dev/null, a pipe, a symbolic link) is written in place, never replaced.
+    """
+    if not output or output == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        with _mapped(output):
+            with open(target, "wb") as stream:
+                yield stream
+        return
+    with _mapped(output):
+        handle = tempfile.NamedTemporaryFile("wb", dir=target.parent or ".", prefix=f".{target.name}.", delete=False)
+    try:
+        with _mapped(output):
+            with handle:
+                yield cast(BinaryIO, handle)
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(handle.name, 0o666 & ~mask)  # as open() would have made it, not the temporary file's 0600
+            os.replace(handle.name, target)
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+@contextmanager
+def _mapped(output: str) -> Iterator[None]:
+    """An OSError in the block as the one-line InputError 'cannot write FILE: reason'."""
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror or one_line(exc)}") from None
 
 
 def echo_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

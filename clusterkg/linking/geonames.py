@@ -57,8 +57,11 @@ def _cities_by_name() -> dict[str, list[dict[str, Any]]]:
     return index
 
 
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
 def _fold(text: str) -> str:
-    return re.sub(r"[\s\-]+", "", text.casefold())
+    return _SEPARATORS.sub("", text.casefold())
 
 
 def find_city(name: str, countries: set[str] | frozenset[str] = frozenset()) -> City | None:

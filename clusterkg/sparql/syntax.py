@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from ..errors import QueryError
 
@@ -96,6 +96,12 @@ def tokens(sparql: str) -> list[Token]:
     ['keyword', 'punct', 'punct', 'var', 'pname', 'string', 'punct']
     """
     return [token for token in _scan(sparql) if token.kind not in ("comment", "space")]
+
+
+@lru_cache(maxsize=256)
+def _tokens_of(sparql: str) -> tuple[Token, ...]:
+    """The tokens of a text that is read again and again (a shape's SPARQL, pre-bound once per focus node)."""
+    return tuple(tokens(sparql))
 
 
 def is_prefixed_name(text: str) -> bool:
@@ -314,7 +320,7 @@ def pre_bind(text: str, bindings: Mapping[str, object]) -> str:
     >>> pre_bind("SELECT $this ?v WHERE { $this <urn:p> ?v }", {"this": ox.NamedNode("urn:a")})
     'SELECT ?v WHERE { <urn:a> <urn:p> ?v }'
     """
-    toks = tokens(text)
+    toks = _tokens_of(text)
     out: list[str] = []
     position = 0
     index = 0
