@@ -97,6 +97,29 @@ def check_limits(sparql: str) -> None:
         before = (before[1], token)
 
 
+def check_depth(request: str) -> None:
+    """Refuse a text nested past :data:`MAX_DEPTH` (what overflows the engine's parser), whatever its size:
+    the one limit an update is held to, since its data (``INSERT DATA``) may be of any length.
+
+    >>> check_depth("INSERT { <urn:a> <urn:b> 1 } WHERE " + "{ " * 100 + "}" * 100)
+    Traceback (most recent call last):
+    ...
+    clusterkg.errors.QueryError: the request nests too deeply: more than 64 levels of brackets, at line 1, column 164
+    """
+    stack: list[str] = []
+    bangs = 0
+    for token in tokens(request):
+        text = token.text
+        bangs = bangs + 1 if text == "!" else 0
+        if token.kind == "punct" and text in _OPENERS:
+            stack.append(_OPENERS[text])
+        elif token.kind == "punct" and text in _CLOSERS and stack and stack[-1] == text:
+            stack.pop()
+        if len(stack) + bangs > MAX_DEPTH:
+            raise QueryError(f"the request nests too deeply: more than {MAX_DEPTH} levels of brackets, "
+                             f"at {_place(request, token.start)}")
+
+
 def _role(opener: str, role: str, before: tuple[Token | None, Token | None], pending: str) -> str:
     """What a bracket opened in a context of ``role`` holds (see :func:`check_limits`)."""
     if role in ("data", "template", "expression") and opener != "{" or role == "data":

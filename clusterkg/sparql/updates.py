@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from ..errors import QueryError
 from ..namespaces import GRAPH, USER_GRAPH, is_own_graph
+from .limits import check_depth
 from .syntax import QUERY_FORMS, Token, query_form, tokens
 
 NO_GRAPH = GRAPH + "none"  # never exists: what ``CLEAR NAMED`` without named graphs becomes
@@ -444,5 +445,6 @@ def rewrite_update(
     form = query_form(request)
     if form in QUERY_FORMS:
         raise QueryError(f"this is a {form} query, not an update: run it with 'clusterkg query'")
+    check_depth(request)
     parsed = _Request(request, base_iri, prefixes or {})
     return _Rewriter(parsed, graphs, protected, using, using_named, allow_load).run()
