@@ -334,18 +334,27 @@ def test_map_groups_overlapping_markers_and_shows_added_cases(browser, server) -
     assert CKI + "cluster-pangyo-techno-valley" in found["markers"]  # an added case, at its city
     assert CKI + "cluster-prato-textile-district" in found["markers"]
     assert found["inView"] and found["jump"] < 180
-    groups = wait_for(browser, ".cluster-group")  # Seoul, Bucheon, Pangyo, Daejeon overlap at this zoom
-    labels = [e.text for e in browser.find_elements("css selector", ".marker-label")]
-    assert "Boston bio cluster" in labels and "Seoul Venture Valley" not in labels
-    shot(browser, "map-grouped")
-    groups[0].click()  # zooms in until the markers spread
-    wait_for(browser, ".marker-label")
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    # the markers are drawn again while the map zooms: a label read as it is replaced is read once more
-    WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: "Seoul Venture Valley" in [e.text for e in d.find_elements("css selector", ".marker-label")])
+    # the marker layer draws its markers again as the map settles or zooms: an element read or clicked as it
+    # is replaced is found once more
+    settled = WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,))
+
+    def labels(d) -> list[str]:
+        return [e.text for e in d.find_elements("css selector", ".marker-label")]
+
+    wait_for(browser, ".cluster-group")  # Seoul, Bucheon, Pangyo, Daejeon overlap at this zoom
+    shown = settled.until(lambda d: labels(d) or None)
+    assert "Boston bio cluster" in shown and "Seoul Venture Valley" not in shown
+    shot(browser, "map-grouped")
+
+    def click_group(d) -> bool:
+        d.find_elements("css selector", ".cluster-group")[0].click()  # zooms in until the markers spread
+        return True
+
+    settled.until(click_group)
+    settled.until(lambda d: "Seoul Venture Valley" in labels(d))
     shot(browser, "map-spread")
 
 
