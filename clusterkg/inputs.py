@@ -20,6 +20,7 @@ What a file may cost is bounded before it is parsed:
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import xml.parsers.expat as expat
@@ -95,6 +96,15 @@ def read_bytes(path: Path, limit: int = MAX_TEXT_MB) -> bytes:
     if len(data) > most:
         raise _too_big(path, allowed)
     return data
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV table whose lines starting with ``#`` are comments (the shipped mapping tables)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(row for row in handle if not row.startswith("#")))
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
 
 
 def read_text(path: Path, limit: int = MAX_TEXT_MB) -> str:

