@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
+from pyparsing import ParseResults
+from rdflib import BNode, Graph, Variable
 
 from .errors import InputError, QueryError, one_line
 from .inputs import parse_rdf
 from .namespaces import PREFIXES, SH, prefix_lines
 from .rdfterms import to_oxigraph, to_rdflib
 from .sparql.limits import check_limits
-from .sparql.syntax import pre_bind
+from .sparql.syntax import bind_many, pre_bind
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query
@@ -94,6 +95,83 @@ def _oxigraph_result(answer: Any, bound: dict[str, Any]) -> dict[str, Any]:
     return {"type_": "SELECT", "vars_": variables + list(extra), "bindings": bindings}
 
 
+@functools.lru_cache(maxsize=512)
+def _batch_plan(text: str) -> tuple[int, int | None] | None:
+    """The (offset, limit) of a SELECT that can run once for many focus nodes; None if it cannot.
+
+    Read from the query's parse tree (its groups as written: the algebra merges a group that holds only
+    a group into it). It can when the WHERE group holds only triple patterns (paths too), filters, binds
+    and plain nested groups, and every filter or bind of a nested group that reads $this is in a group
+    whose triple patterns bind $this. One run with ``VALUES $this {...}`` first in the WHERE group then
+    gives, for each focus node, the solutions of the query with that node pre-bound: every filter, bind
+    and (NOT) EXISTS sees $this bound, as under substitution; a LIMIT or OFFSET applies to each node's
+    solutions. OPTIONAL, UNION, MINUS, GRAPH, VALUES, sub-queries, aggregates and ordering could tell the
+    two apart: such queries run once per node.
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        query = parseQuery(text)[1]
+    except Exception:  # noqa: BLE001 - pyparsing's errors: the query then runs per node, as pySHACL runs it
+        return None
+    # parse-tree nodes answer .get() for a missing key with the key: membership is the test
+    if query.name != "SelectQuery" or any(k in query for k in ("datasetClause", "groupby", "having", "orderby",
+                                                                "valuesClause")):
+        return None
+    if "projection" in query and any(name.startswith("Aggregate") for name in _names(query["projection"])):
+        return None
+    if "where" not in query or query["where"].name != "GroupGraphPatternSub" or not _group_ok(query["where"], True):
+        return None
+    slice_ = query["limitoffset"] if "limitoffset" in query else {}
+    limit = slice_["limit"] if "limit" in slice_ else None
+    return int(slice_["offset"] if "offset" in slice_ else 0), None if limit is None else int(limit)
+
+
+_THIS = Variable("this")
+
+
+def _group_ok(group: Any, top: bool) -> bool:
+    parts = group["part"] if "part" in group else ()
+    certain = {v for part in parts if part.name == "TriplesBlock" for v in _mentioned(part)}
+    for part in parts:
+        if part.name == "TriplesBlock":
+            continue
+        if part.name in ("Filter", "Bind"):
+            if part.name == "Bind" and part["var"] == _THIS:
+                return False
+            if not top and _THIS in _mentioned(part["expr"]) and _THIS not in certain:
+                return False
+            continue
+        if part.name == "GroupOrUnionGraphPattern" and len(part.graph) == 1 and \
+                part.graph[0].name == "GroupGraphPatternSub" and _group_ok(part.graph[0], top=False):
+            continue
+        return False
+    return True
+
+
+def _parts(node: Any) -> Iterator[Any]:
+    if isinstance(node, dict):
+        yield from node.values()
+    elif isinstance(node, (list, tuple, ParseResults)):
+        yield from node
+
+
+def _mentioned(node: Any) -> set[Variable]:
+    """Every variable in a part of a parse tree, inside its EXISTS patterns too."""
+    if isinstance(node, Variable):
+        return {node}
+    return set().union(*(_mentioned(part) for part in _parts(node)))
+
+
+def _names(node: Any) -> Iterator[str]:
+    """The names of the parse-tree nodes in a part of a parse tree."""
+    name = getattr(node, "name", None) if isinstance(node, dict) else None
+    if isinstance(name, str):
+        yield name
+    for part in _parts(node):
+        yield from _names(part)
+
+
 @contextmanager
 def fast_sparql() -> Iterator[None]:
     """Within the block, rdflib SPARQL queries on plain graphs run on an Oxigraph copy of the graph."""
@@ -153,15 +231,96 @@ def fast_sparql() -> Iterator[None]:
             checked.add(key)
         return True
 
+    from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
+    from rdflib.plugins.sparql.processor import SPARQLResult
+    from rdflib.term import Variable
+
+    original_evaluate = SPARQLBasedConstraint._evaluate_sparql_constraint
+    original_validate = SPARQLBasedConstraint._validate_sparql_query
+    #: (graph, query text) -> (projected variables, solutions by focus node), while a constraint is evaluated
+    answered: dict[tuple[int, str], tuple[list[Variable], dict[Any, list[dict[Variable, Any]]]]] = {}
+
+    def answer_all(constraint: Any, target: Any, focus: list[Any]) -> tuple[int, str] | None:
+        """A constraint's query run once for all focus nodes, its solutions kept by node; None if it cannot be."""
+        graph = getattr(target, "impl", target)  # pySHACL's wrapper around the rdflib graph
+        store = mirror(graph)
+        if store is None or not focus or any(isinstance(f, BNode) for f in focus):
+            return None
+        bound, text = constraint.pre_bind_variables(focus[0])
+        text = constraint.apply_prefixes(text)
+        if "this" not in bound or set(bound) - {"this", "currentShape"}:
+            return None
+        namespaces = dict(graph.namespaces())
+        try:
+            plan = _batch_plan(text)
+            if plan is None:
+                return None
+            if text not in within_limits:
+                check_limits(text)
+                within_limits.add(text)
+            fixed = {k: to_oxigraph(v) for k, v in bound.items() if k != "this"}
+            batched = bind_many(pre_bind(text, fixed), "this", [to_oxigraph(f) for f in focus], drop_slice=True)
+            answer = store.query(prefix_lines({k: str(v) for k, v in namespaces.items()}) + batched)
+        except (SyntaxError, TypeError, ValueError, RuntimeError, OSError):
+            return None  # one query per focus node, as pySHACL runs them
+        if not isinstance(answer, ox.QuerySolutions):
+            return None
+        names = [v.value for v in answer.variables]
+        variables = [Variable(name) for name in names if name != "this"] + [Variable("this")]
+        extra = {Variable(k): v for k, v in bound.items() if k not in names and k != "this"}
+        by_focus: dict[Any, list[dict[Variable, Any]]] = {}
+        for solution in answer:
+            row = {**extra, **{Variable(n): to_rdflib(t) for n, t in zip(names, solution) if t is not None}}
+            by_focus.setdefault(solution["this"], []).append(row)
+        offset, limit = plan
+        if offset or limit is not None:
+            by_focus = {f: rows[offset : None if limit is None else offset + limit] for f, rows in by_focus.items()}
+        key = (id(graph), text)
+        answered[key] = (variables + list(extra), by_focus)
+        return key
+
+    def evaluate_sparql_constraint(self: Any, constraint: Any, target: Any, f_v_dict: dict) -> Any:
+        key = answer_all(constraint, target, list(f_v_dict))
+        try:
+            return original_evaluate(self, constraint, target, f_v_dict)
+        finally:
+            if key is not None:
+                del answered[key]
+
+    def validate_sparql_query(self: Any, text: str, bound: dict[str, Any], target: Any) -> Any:
+        graph = getattr(target, "impl", target)
+        found = answered.get((id(graph), text))
+        if found is None or "this" not in bound:
+            return original_validate(self, text, bound, target)
+        variables, by_focus = found
+        rows = by_focus.get(to_oxigraph(bound["this"]), [])
+        result = SPARQLResult({"type_": "SELECT", "vars_": variables, "bindings": rows})
+        return original_validate(self, text, bound, _Answered(result))
+
     # patching the classes for the block is the point: mypy forbids assigning to methods
     processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
     SPARQLQueryHelper.check_invalid_sparql = check_invalid_sparql  # type: ignore[method-assign]
+    SPARQLBasedConstraint._evaluate_sparql_constraint = evaluate_sparql_constraint  # type: ignore[method-assign]
+    SPARQLBasedConstraint._validate_sparql_query = validate_sparql_query  # type: ignore[method-assign]
     try:
         yield
     finally:
         processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
         SPARQLQueryHelper.check_invalid_sparql = original_check  # type: ignore[method-assign]
+        SPARQLBasedConstraint._evaluate_sparql_constraint = original_evaluate  # type: ignore[method-assign]
+        SPARQLBasedConstraint._validate_sparql_query = original_validate  # type: ignore[method-assign]
         mirrors.clear()
+        answered.clear()
+
+
+class _Answered:
+    """Stands for the data graph in pySHACL's reading of one focus node's answer, already computed."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        return self.result
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:

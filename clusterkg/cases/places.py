@@ -9,6 +9,7 @@ US are two places, and no new node can take the IRI of the knowledge base's own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
@@ -45,13 +46,16 @@ class Candidate:
                 f"{self.latitude:.3f} {self.longitude:.3f})")
 
 
-def geonames_candidates(name: str, country: str) -> list[Candidate]:
-    """GeoNames cities of ``country`` called ``name`` (their name or one of their alternate names)."""
-    from ..linking.geonames import _cities_by_name, _fold
+@lru_cache(maxsize=4096)
+def geonames_candidates(name: str, country: str) -> tuple[Candidate, ...]:
+    """GeoNames cities of ``country`` called ``name`` (their name or one of their alternate names).
+
+    Kept for the run: entries name the same cities again and again, and the data does not change."""
+    from ..linking.geonames import cities_named
 
     out, seen = [], set()
-    for city in _cities_by_name().get(_fold(name), []):
-        if (country and city["countrycode"] != country) or city["geonameid"] in seen:
+    for city in cities_named(name, country):
+        if city["geonameid"] in seen:
             continue
         seen.add(city["geonameid"])
         hangul = [n for n in city.get("alternatenames", []) if language_of(n) == "ko"]
@@ -59,7 +63,7 @@ def geonames_candidates(name: str, country: str) -> list[Candidate]:
                              int(city["population"]), float(city["latitude"]), float(city["longitude"]),
                              max(hangul, key=len) if hangul else ""))
     out.sort(key=lambda c: (-c.population, c.geonameid))
-    return out
+    return tuple(out)
 
 
 def choose(name: str, country: str, geonameid: str | None) -> Candidate | None:

