@@ -281,3 +281,18 @@ def test_ttl_report_holds_the_entry_rules_refusals_too() -> None:
     assert graph.value(result, sh.resultSeverity) == sh.Violation
     assert "owl:disjointWith" in str(graph.value(result, sh.resultMessage))
     assert graph.value(result, sh.focusNode) is not None
+
+
+def test_a_refused_term_is_reported_in_every_case_that_uses_it(tmp_path: Path) -> None:
+    """The entry rules test each distinct term once; a term refused once is still refused in every case."""
+    one = (INVALID / "misspelt-property.ttl").read_text(encoding="utf-8")
+    cases = [one.replace("cluster-x", f"cluster-x{i}").replace("source-x", f"source-x{i}") for i in range(3)]
+    assert all(f"cluster-x{i}" in text for i, text in enumerate(cases))
+    path = tmp_path / "three.ttl"
+    prefixes = [line for line in one.splitlines() if line.startswith("@prefix")]
+    path.write_text("\n".join(prefixes) + "\n" + "\n".join(
+        "\n".join(line for line in text.splitlines() if not line.startswith("@prefix")) for text in cases),
+        encoding="utf-8")
+    report, _ = validate_files([path])
+    refused = {i.entity for i in report.issues if "ckg:startyear is not a property" in i.message_en}
+    assert len(refused) == 3, [i.message_en for i in report.issues]
