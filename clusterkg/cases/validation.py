@@ -166,18 +166,27 @@ class Validator:
 
     def _results(self, chunks: list[list[tuple]], workers: int | None) -> Iterator[Graph]:
         workers = min(workers or default_workers(), len(chunks))
-        if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            for chunk in chunks:
-                yield self.validate_chunk(chunk)
-            return
-        global _WORK
-        _WORK = (self, chunks)  # inherited by the forked workers, not pickled
+        # What exists now (the entries, the knowledge base) lives to the end: frozen, the collector never
+        # scans it (nor, in a forked worker, copies its pages); each chunk's own cyclic garbage (rdflib
+        # graphs, pySHACL's shapes) is collected after the chunk, so memory holds one chunk at a time.
+        gc.freeze()
         try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for data in pool.imap(_validate_chunk_in_worker, range(len(chunks))):
-                    yield Graph().parse(data=data, format="nt")
+            if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+                for chunk in chunks:
+                    result = self.validate_chunk(chunk)
+                    gc.collect(0)
+                    yield result
+                return
+            global _WORK
+            _WORK = (self, chunks)  # inherited by the forked workers, not pickled
+            try:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for data in pool.imap(_validate_chunk_in_worker, range(len(chunks))):
+                        yield Graph().parse(data=data, format="nt")
+            finally:
+                _WORK = None
         finally:
-            _WORK = None
+            gc.unfreeze()
 
 
 _WORK: tuple[Validator, list[list[tuple]]] | None = None
@@ -196,7 +205,9 @@ def default_workers() -> int:
 
 def _validate_chunk_in_worker(index: int) -> str:
     validator, chunks = _WORK  # type: ignore[misc]
-    return validator.validate_chunk(chunks[index]).serialize(format="nt")
+    data = validator.validate_chunk(chunks[index]).serialize(format="nt")
+    gc.collect(0)  # the chunk's graphs: the knowledge base and the entries were frozen before the fork
+    return data
 
 
 def stage_ranks(graph: Graph) -> dict[Any, int]:
