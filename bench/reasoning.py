@@ -2,9 +2,12 @@
 
 Prints the median of several runs of each command on the paper's knowledge
 base (a fresh store, built once before timing), beside references measured
-in the same run: ``python -c pass`` and ``clusterkg info``.
+in the same run: ``python -c pass`` and ``clusterkg info``. With ``--cases N`` the store first
+gets N synthetic cases (``validate_bench.synthetic_yaml`` without its deliberate mistakes, added with
+``clusterkg add``) and only ``reason`` is timed, once with each reasoner.
 
     python bench/reasoning.py [--runs N]
+    python bench/reasoning.py --cases 1000,10000 --runs 1
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from validate_bench import COUNTRIES, synthetic_yaml  # noqa: E402
 
 
 def clusterkg(*args: str) -> list[str]:
@@ -33,10 +40,37 @@ def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> float:
     return statistics.median(times)
 
 
+def valid_cases(n: int) -> str:
+    """n synthetic cases, leaving out those with the bad country that ``synthetic_yaml`` gives one case in six."""
+    bad = f"  country: {COUNTRIES[-1]}\n"
+    entries = [entry for entry in synthetic_yaml(n * 6 // 5 + 6).split("- id: ")[1:] if bad not in entry]
+    return "".join("- id: " + entry for entry in entries[:n])
+
+
+def with_cases(counts: list[int], runs: int) -> None:
+    print(f"median of {runs} whole-process runs, seconds (cases added with clusterkg add first)")
+    for n in counts:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {**os.environ, "CLUSTERKG_STORE": str(Path(tmp) / "store")}
+            cases = Path(tmp) / "cases.yaml"
+            cases.write_text(valid_cases(n), encoding="utf-8")
+            start = time.perf_counter()
+            subprocess.run(clusterkg("add", str(cases)), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           check=True)
+            print(f"{time.perf_counter() - start:8.2f}  clusterkg add ({n} cases)", flush=True)
+            for reasoner in ("hermit", "owlrl"):
+                seconds = median_seconds(clusterkg("reason", "-q", "--reasoner", reasoner), runs, env)
+                print(f"{seconds:8.2f}  clusterkg reason --reasoner {reasoner} ({n} cases)", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cases", help="numbers of added cases, comma-separated: time reason only")
     args = parser.parse_args()
+    if args.cases:
+        with_cases([int(n) for n in args.cases.split(",")], args.runs)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "CLUSTERKG_STORE": str(Path(tmp) / "store")}
         subprocess.run(clusterkg("info"), env=env, stdout=subprocess.DEVNULL, check=True)  # build the store

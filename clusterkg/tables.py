@@ -87,12 +87,22 @@ def write(
 ) -> bytes:
     """A result in ``fmt``; a table shows labels from ``store`` in ``lang``, hides the ``bound`` columns and
     heads the others with ``titles`` (a named query's column titles) where given."""
+    return b"".join(write_chunks(store, result, fmt, lang=lang, width=width, bound=bound, titles=titles))
+
+
+def write_chunks(
+    store: Store, result: QueryResult | Answer, fmt: str = "table", *, lang: str = "en", width: int | None = None,
+    bound: Collection[str] = (), titles: Mapping[str, str] | None = None,
+) -> Iterator[bytes]:
+    """The bytes of :func:`write`, a table a line at a time (its labels looked up before the first line)."""
     if fmt != "table":
-        return serialize(result, fmt)
+        yield serialize(result, fmt)
+        return
     answer = materialize(result)
     labels = lookup_labels(store, result_iris(answer), lang)
     hidden = table_hidden(answer.variables, bound)
-    return serialize(answer, fmt, labels=labels, width=width, hide=hidden, titles=titles)
+    for line in table_lines(answer, labels, width, hidden, titles):
+        yield line.encode()
 
 
 def result_iris(answer: Answer) -> list[str]:
@@ -289,8 +299,17 @@ def render_table(
 
     ``titles`` heads a column by its title instead of its variable's name.
     """
+    return "".join(table_lines(answer, labels, width, hide, titles))
+
+
+def table_lines(
+    answer: Answer, labels: Mapping[str, str], width: int | None = None, hide: Collection[str] = (),
+    titles: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """The lines of :func:`render_table`, one at a time."""
     if answer.kind == "ask":
-        return ("yes" if answer.boolean else "no") + "\n"
+        yield ("yes" if answer.boolean else "no") + "\n"
+        return
     if answer.kind == "graph":
         headers = ["subject", "predicate", "object"]
         rows = [[display(t.subject, labels), display(t.predicate, labels), display(t.object, labels)] for t in answer.triples]
@@ -300,7 +319,6 @@ def render_table(
         headers = [(titles or {}).get(answer.variables[i], answer.variables[i]) for i in keep]
         rows = [[display(row[i], labels) for i in keep] for row in answer.rows]
         noun = "row"
-    if not headers:
-        return f"({len(rows)} {noun}{'s' if len(rows) != 1 else ''})\n"
-    grid = format_grid(headers, rows, width)
-    return grid + f"({len(rows)} {noun}{'s' if len(rows) != 1 else ''})\n"
+    if headers:
+        yield from grid_lines(headers, rows, width)
+    yield f"({len(rows)} {noun}{'s' if len(rows) != 1 else ''})\n"

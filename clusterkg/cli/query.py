@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..inputs import base_for, read_text
 from ..sparql.limits import MAX_QUERY_CHARS
 from ..stores import Store, StoreSettings, open_store
-from .output import write_output
+from .output import open_output
 
 LANGS = click.Choice(["en", "ko"])
 
@@ -161,8 +161,11 @@ def query(
     with _data_store(settings, data, graphs, data_format) as store:
         done = queries.execute(store, name=name, text=text, params=queries.parse_assignments(params), lang=lang,
                                base_iri=base_iri, inline=expression is not None)
-        out = tables.write(store, done.answer, fmt, lang=lang, width=width, bound=done.bound, titles=done.titles)
-    write_output(out, output)
+        chunks = tables.write_chunks(store, done.answer, fmt, lang=lang, width=width, bound=done.bound,
+                                     titles=done.titles)
+        with open_output(output) as stream:  # a table is written a line at a time, as it is rendered
+            for chunk in chunks:
+                stream.write(chunk)
 
 
 @click.command("compare")
