@@ -172,15 +172,19 @@ def _in_language(literals: list[ox.Literal], lang: str) -> list[str]:
     return chosen or ([lit.value for lit in literals if not lit.language] if lang else [])
 
 
+#: What the page says of an entity the store knows nothing of, in the page's language.
+UNKNOWN = {"en": "{entity} is not in the knowledge base", "ko": "지식베이스에 {entity} 개체가 없습니다"}
+
+
 def entity_page(store: Store, iri: str, lang: str = "en") -> EntityPage:
     """The entity's page: its name and kind, a description, the names it goes by in ``lang``, its facts (the
     labels of properties and values in ``lang``) with the kinds of basis of each value, and what refers to it.
-    NotFoundError when the store says nothing of ``iri``."""
+    NotFoundError (its message in ``lang``) when the store says nothing of ``iri``."""
     node = ox.NamedNode(iri)
     outgoing = list(store.query(f"SELECT ?p ?o WHERE {{ {node} ?p ?o }}").rows)
     incoming = list(store.query(f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p {node} FILTER(isIRI(?s)) }} LIMIT 200").rows)
     if not outgoing and not incoming:
-        raise NotFoundError(f"{compact(iri)} is not in the knowledge base")
+        raise NotFoundError(UNKNOWN.get(lang, UNKNOWN["en"]).format(entity=compact(iri)))
     rows = provenance_rows(store, iri, lang)
     iris = [iri, *(value_of(p) for p, _ in outgoing), *(value_of(o) for _, o in outgoing if isinstance(o, ox.NamedNode)),
             *(value_of(t) for pair in incoming for t in pair if t is not None)]

@@ -246,3 +246,30 @@ def test_a_busy_store_fails_cleanly(store_dir: Path, tmp_path: Path) -> None:
     assert err.strip().splitlines()[-1].startswith("Error: the store") and "busy" in err
     assert "Traceback" not in err
     assert dump(store_dir) == before
+
+
+def test_a_case_named_in_one_language_is_shown_by_that_name_in_the_other(store_dir: Path) -> None:
+    """Issue 11: one name is enough. compare, query clusters, the web page's tables and entity pages show
+    a Korean-only case by its Korean name on an English page, an English-only case by its English name on a
+    Korean one (names.py's and tables.lookup_labels' fallback)."""
+    from clusterkg import queries
+    from clusterkg.entity_views import entity_page
+    from clusterkg.names import resolve_cluster
+    from clusterkg.paper_views import compare
+    from clusterkg.server.webapi import run_table
+
+    add_files(store_dir, FIXTURES / "korean-name-only.yaml", FIXTURES / "english-name-only.csv")
+    korean, english = CASE_PREFIX + "x-cluster", CASE_PREFIX + "y-cluster"
+    with open_embedded(store_dir) as store:
+        for lang in ("en", "ko"):
+            comparison = compare(store, "엑스 클러스터", "Y cluster", lang)
+            assert (comparison.a_label, comparison.b_label) == ("엑스 클러스터", "Y cluster")
+            rows = queries.run_named(store, "clusters", {"lang": lang})
+            column = rows.variables.index("clusterLabel"), rows.variables.index("cluster")
+            listed = {row[column[1]].value: row[column[0]].value for row in rows.rows if row[column[0]] is not None}
+            assert (listed[korean], listed[english]) == ("엑스 클러스터", "Y cluster"), lang
+            table = run_table(store, "clusters", None, {}, lang, None)
+            assert (table["labels"][korean], table["labels"][english]) == ("엑스 클러스터", "Y cluster")
+            assert entity_page(store, korean, lang).label == "엑스 클러스터"
+            assert entity_page(store, english, lang).label == "Y cluster"
+        assert resolve_cluster(store, "x-cluster").label("en") == "엑스 클러스터"

@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # file -> (line or "row N", field, English message, Korean message), one rule each
 INVALID_CASES = {
-    "missing-name-en.yaml": (2, "name_en", "An English name is required", "영어 이름이 필요합니다"),
-    "missing-name-ko.csv": ("row 2", "name_ko", "A Korean name is required", "한국어 이름이 필요합니다"),
+    # issue 11: one name, in Korean or English, is enough (korean-name-only.yaml, english-name-only.csv conform)
+    "missing-name.yaml": (2, "name_en", "A name is required, in Korean or English", "이름이 필요합니다"),
+    "missing-name.csv": ("row 2", "name_en", "A name is required, in Korean or English", "한국어나 영어"),
     "untagged-name.ttl": (7, "rdfs:label", "A name must carry a language tag", "언어 태그"),
     "two-korean-names.ttl": (7, "rdfs:label", "Give one name per language", "언어마다 이름은 하나만"),
     "unknown-type.yaml": (5, "type", "This type is not a cluster type of the ontology", "클러스터 유형이 아닙니다"),
@@ -108,7 +109,8 @@ def test_values_are_shown_as_written() -> None:
     assert report.issues[0].value == "nineteen ninety"
 
 
-@pytest.mark.parametrize("name", ["valid.yaml", "valid.csv", "valid.ttl", "valid.jsonld"])
+@pytest.mark.parametrize("name", ["valid.yaml", "valid.csv", "valid.ttl", "valid.jsonld", "korean-name-only.yaml",
+                                  "english-name-only.csv"])
 def test_valid_entries_conform(name: str) -> None:
     report, files = validate_files([FIXTURES / name])
     assert report.issues == []
@@ -141,7 +143,7 @@ def test_the_country_list_is_pycountrys() -> None:
 def test_class_hierarchy_is_taken_into_account(tmp_path: Path) -> None:
     """cki:industry-it is a ckg:HighTechIndustry; only the closure makes it a ckg:Industry."""
     path = tmp_path / "it.yaml"
-    path.write_text((INVALID / "missing-name-en.yaml").read_text(encoding="utf-8").replace("  city:", "  name_en: It\n  city:"),
+    path.write_text((FIXTURES / "korean-name-only.yaml").read_text(encoding="utf-8").replace("  city:", "  name_en: It\n  city:"),
                     encoding="utf-8")
     assert "industries: [it]" in path.read_text(encoding="utf-8")
     report, _ = validate_files([path])

@@ -137,7 +137,7 @@ def test_graphs_lists_sizes_and_origin(run, tmp_path: Path) -> None:
     row = next(line for line in lines if user_graph("mine.ttl") in line)
     assert row.split()[1:] == ["2", "yours"]
     assert any(kb_graph("cases") in line and "shipped: ontology/cases.ttl" in line for line in lines)
-    assert lines[-1].startswith("5 graph(s), ")
+    assert lines[-1].startswith("6 graph(s), ")  # five shipped (industry-isic.ttl among them) and yours
 
 
 def test_drop_removes_user_graphs_only(run, tmp_path: Path) -> None:

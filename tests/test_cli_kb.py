@@ -72,7 +72,7 @@ def test_export_trig_keeps_graphs(runner: CliRunner) -> None:
     assert result.exit_code == 0
     quads = list(ox.parse(result.stdout_bytes, format=ox.RdfFormat.TRIG))
     graphs = {q.graph_name.value for q in quads}
-    assert graphs == {f"https://w3id.org/clusterkg/graph/kb/{s}" for s in ("cases", "clusterkg", "concepts", "paper")}
+    assert graphs == {f"https://w3id.org/clusterkg/graph/kb/{s}" for s in ("cases", "clusterkg", "concepts", "industry-isic", "paper")}
 
 
 def test_export_to_unwritable_path_is_one_line_error(runner: CliRunner, tmp_path: Path) -> None:

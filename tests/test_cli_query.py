@@ -68,8 +68,8 @@ def test_queries_shows_one_query_in_full_and_as_json() -> None:
     assert {q["name"] for q in document} >= {"compare", "provenance"}
     provenance = json.loads(ok("queries", "provenance", "--json"))
     assert provenance["params"][0] == {"name": "entity", "type": "iri", "default": None, "required": True,
-                                       "description": "the entity, e.g. cki:cluster-bucheon",
-                                       "descriptions": {"en": "the entity, e.g. cki:cluster-bucheon",
+                                       "description": "the entity, e.g. Bucheon mature industrial cluster",
+                                       "descriptions": {"en": "the entity, e.g. Bucheon mature industrial cluster",
                                                         "ko": "개체 (예: 부천 성숙산업 클러스터)"},
                                        "class": None, "subclasses": False}
     finding = json.loads(ok("queries", "cases-illustrating-finding", "--json"))["params"][0]

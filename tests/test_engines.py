@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from clusterkg import queries
+from clusterkg import names, queries
 from clusterkg.cli import cli
 from clusterkg.resources import data_dir
 from clusterkg.sparql.results import QueryResult
@@ -76,14 +76,19 @@ def assert_same(remote: object, local: object) -> None:
     assert remote == local
 
 
-def _example(param: queries.Param) -> str | None:
-    """The value a parameter's description gives as an example ("e.g. cki:...")."""
-    match = re.search(r"e\.g\.\s+([^\s;,)]+)", param.description)
+#: How each language's descriptions introduce an example: "e.g. bio cluster", "(예: 바이오 클러스터)".
+EXAMPLE = {"en": r"e\.g\.\s+", "ko": r"예:\s*"}
+
+
+def _example(param: queries.Param, lang: str = "en") -> str | None:
+    """The value a parameter's description in ``lang`` gives as an example: a name as an analyst types it."""
+    match = re.search(EXAMPLE[lang] + r"(.+?)\s*(?:[;)]|$)", param.described(lang))
     return match.group(1) if match else None
 
 
 def parameter_sets(query: queries.NamedQuery) -> Iterator[dict[str, str]]:
-    """Defaults; every language; each example value of a parameter."""
+    """Defaults; every language; each example value of a parameter (a name, resolved by every engine
+    through the same name resolution as the CLI's ``--param`` and the web forms)."""
     required = {}
     for param in query.params:
         if param.required:
@@ -97,6 +102,30 @@ def parameter_sets(query: queries.NamedQuery) -> Iterator[dict[str, str]]:
             yield {**required, param.name: "ko"}
         elif not param.required and _example(param):
             yield {**required, param.name: _example(param)}
+
+
+EXAMPLE_PARAMS = [
+    pytest.param(query, param, id=f"{query.name}-{param.name}")
+    for query in queries.catalogue() for param in query.params if _example(param) or _example(param, "ko")
+]
+
+
+@pytest.mark.parametrize(("query", "param"), EXAMPLE_PARAMS)
+def test_the_examples_are_names_of_one_entity_in_both_languages(query: queries.NamedQuery, param: queries.Param) -> None:
+    """An example is a name, not an IRI; the English and the Korean one name the same entity of the
+    parameter's class, and the query finds something for it."""
+    english, korean = _example(param), _example(param, "ko")
+    assert english and korean, f"{query.name}: {param.name} needs an example in both languages"
+    assert not any(names.looks_like_iri(example) for example in (english, korean))
+    with open_embedded() as store:
+        entity = queries.entity_by_name(store, param, english)
+        assert queries.entity_by_name(store, param, korean) == entity
+        if param.cls is not None:
+            classes = names.known_entities(store, param.cls, subclasses=param.subclasses)
+            assert entity.value in {e.iri for e in classes}
+        params = {p.name: _example(p) or "" for p in query.params if p.required}
+        result = queries.run_named(store, query.name, {**params, param.name: english})
+        assert result.kind == "select" and list(result.rows), f"{query.name} finds nothing for {english!r}"
 
 
 #: Queries that call an outside endpoint (SERVICE) need the network: they are tested elsewhere

@@ -58,6 +58,8 @@ def test_a_cluster_known_only_by_an_abbreviation_is_explained(store) -> None:
 def test_an_unknown_entity_is_not_found(store) -> None:
     with pytest.raises(NotFoundError, match="cki:no-such-thing is not in the knowledge base"):
         views.entity_page(store, CKI + "no-such-thing")
+    with pytest.raises(NotFoundError, match="^지식베이스에 cki:no-such-thing 개체가 없습니다$"):
+        views.entity_page(store, CKI + "no-such-thing", "ko")  # in the page's language
 
 
 def test_a_fact_stated_by_the_paper_rests_on_its_excerpt(store, source_text: str) -> None:

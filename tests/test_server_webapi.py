@@ -206,7 +206,10 @@ def test_the_views_over_http(live) -> None:
     status, _, body = get(live, "/api/entity", iri=CKI + "cluster-bucheon", lang="ko")
     assert status == 200 and json.loads(body)["label"] == "부천 성숙산업 클러스터"
     assert get(live, "/api/entity", iri="cki:cluster-bucheon")[0] == 200  # a prefixed name too
-    assert error_of(get(live, "/api/entity", iri=CKI + "no-such-thing"))[0] == 404
+    assert error_of(get(live, "/api/entity", iri=CKI + "no-such-thing")) == (
+        404, "cki:no-such-thing is not in the knowledge base")
+    assert error_of(get(live, "/api/entity", iri=CKI + "no-such-thing", lang="ko")) == (
+        404, "지식베이스에 cki:no-such-thing 개체가 없습니다")  # in the page's language
     assert error_of(get(live, "/api/entity", iri=CKI + "cluster-bucheon", lang="fr"))[0] == 400
     assert error_of(get(live, "/api/entity"))[0] == 400
     status, _, body = get(live, "/api/neighbourhood", iri=CKI + "cluster-bucheon")

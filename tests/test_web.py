@@ -386,6 +386,16 @@ def test_entity_page_in_plain_words(browser, server, source_text: str) -> None:
     assert "The paper names this cluster only as 'MSC'" in browser.find_element("css selector", ".entity-head").text
 
 
+def test_an_unknown_entity_is_said_in_the_pages_language(browser, server) -> None:
+    open_view(browser, server, entity_hash("no-such-thing"), lang="ko")
+    assert wait_for(browser, "#view .error")[0].text == "오류: 지식베이스에 cki:no-such-thing 개체가 없습니다"
+    shot(browser, "entity-unknown-ko")
+    open_view(browser, server, entity_hash("no-such-thing"))
+    assert wait_for(browser, "#view .error")[0].text == "Error: cki:no-such-thing is not in the knowledge base"
+    # the browser logs the two 404 answers; read them here (reading empties the log for the next test)
+    assert all("/api/entity?iri=" in e and "404" in e for e in page_errors(browser))
+
+
 def test_graph_coloured_by_kind_with_a_legend_and_a_second_hop(browser, server) -> None:
     open_view(browser, server, entity_hash("cluster-bucheon"))
     wait_for(browser, "#graph canvas")

@@ -4,9 +4,10 @@ Each case lives in a named graph of its own, ``case_graph(slug)``, and holds
 only triples about its own resources (the case, its places, organisations,
 sources and comparison parts; :mod:`.rules`). The classification codes and
 vocabulary terms that cases name are described once, in the concepts graph
-(:data:`~clusterkg.namespaces.CONCEPTS_GRAPH`), together with the ISIC Rev.4
-divisions of the paper's industries; it is rebuilt from what the remaining
-cases name in the same transaction as every add and remove.
+(:data:`~clusterkg.namespaces.CONCEPTS_GRAPH`; the ISIC Rev.4 divisions of the
+paper's industries ship with the knowledge base, ``ontology/industry-isic.ttl``);
+it is rebuilt from what the remaining cases name in the same transaction as
+every add and remove.
 
 An add writes all its cases in one transaction (:meth:`Store.replace_graphs`,
 one SPARQL update): everything or nothing. The caller holds the store's writer
@@ -106,7 +107,8 @@ NAMING = (CKG + "hasIndustry", CKG + "hasMainIndustry", CKG + "appliesInstrument
 def concepts_graph(store: Store, new: dict[str, list[ox.Triple]], written: dict[str, list[ox.Triple]],
                    dropped: set[str]) -> list[ox.Triple]:
     """The concepts graph after a change: the concepts the cases name (those written now and those kept),
-    with the concepts their descriptions point to, and the paper's industries' ISIC divisions."""
+    with the concepts their descriptions point to (the paper's industries' ISIC divisions ship in
+    ``ontology/industry-isic.ttl``)."""
     by_subject: dict[str, list[ox.Triple]] = {}
     for s, p, o in store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{CONCEPTS_GRAPH}> {{ ?s ?p ?o }} }}").rows:
         assert isinstance(s, (ox.NamedNode, ox.BlankNode)) and isinstance(p, ox.NamedNode) and o is not None
@@ -124,12 +126,7 @@ def concepts_graph(store: Store, new: dict[str, list[ox.Triple]], written: dict[
         named |= {t.object.value for t in triples if t.predicate.value in NAMING and isinstance(t.object, ox.NamedNode)}
     if not any(g.startswith(prefix) for g in written) and not rows_left(store, dropped):
         return []
-    if not any(s.startswith(CKI) and not s.startswith(CASE_PREFIX) for s in by_subject):
-        from .terms import paper_industry_triples
-
-        for iri, described in paper_industry_triples().items():
-            by_subject.setdefault(iri, [triple_to_oxigraph(tuple(t)) for t in described])
-    keep = {s for s in by_subject if s.startswith(CKI)} | (named & set(by_subject))
+    keep = named & set(by_subject)
     todo = list(keep)
     while todo:
         for triple in by_subject.get(todo.pop(), ()):

@@ -30,7 +30,7 @@ FORMATS = ("text", "json", "ttl")
 MISSING_FIELDS = {
     SHAPES + shape: name
     for shape, name in {
-        "NameKo": "name_ko", "NameEn": "name_en", "CountryRequired": "country",
+        "NameRequired": "name_en", "CountryRequired": "country",
         "HasSource": "source", "CitationText": "source.citation", "GovernmentSupportAdvice": "instruments",
     }.items()
 }

