@@ -392,7 +392,11 @@ class QueryPool:
                 self._grow_if_needed()
                 raise
         elif worker.generation != self.generation:
-            worker = await self._move(worker)
+            try:
+                worker = await self._move(worker)
+            except asyncio.CancelledError:  # the client went away while the worker opened the snapshot
+                asyncio.get_running_loop().create_task(self._replace(worker))
+                raise
         loop = asyncio.get_running_loop()
         self._busy[worker] = loop.time()
         spare = loop.call_later(self.spare_after, self._ran_long, worker)
