@@ -88,10 +88,11 @@ def test_more_stuck_queries_than_twice_the_workers_leave_short_ones_served(store
         finally:
             for sock in stuck:
                 sock.close()
-        refused = [rest for status, rest in answers if status == "HTTP/1.1 503 Service Unavailable"]
-        assert len(refused) >= 4, [status for status, _ in answers]  # all but the one long query allowed
-        message = refused[0].partition(b"\r\n\r\n")[2].decode()
-        assert message.count("\n") == 1 and "this one was stopped" in message, message
+        messages = [rest.partition(b"\r\n\r\n")[2].decode() for status, rest in answers
+                    if status == "HTTP/1.1 503 Service Unavailable"]
+        stopped = [m for m in messages if "this one was stopped" in m]  # the one allowed may reach its timeout
+        assert len(stopped) >= 4, messages  # all but the one long query allowed
+        assert all(m.count("\n") == 1 for m in stopped), stopped
         assert wait_until(lambda: running(server) == 0, 40)
 
 
