@@ -20,6 +20,12 @@ Then a runaway query (a cross join over the whole knowledge base) is sent to
 join-heavy query: it must be stopped by the timeout (503) and no other
 request may fail.
 
+Then, with ``--sizes paper,100k,1m``, the footprint of each server on stores of those sizes (the
+knowledge base plus ``bench/generate.py``'s synthetic clusters, made once in ``--data``): seconds from
+the start of the process until it answers, the PSS and RSS of its process tree (server and workers)
+after 20 queries, the uncached requests/s of a point query (``POINT_QUERY``) at 4 clients, and for ``clusterkg serve``
+the seconds from the end of a ``clusterkg load`` (one triple) until a query sees it.
+
 Before and after a change, side by side in one run::
 
     git archive COMMIT | tar -x -C /tmp/before
@@ -51,7 +57,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from serve_helpers import clusterkg_server  # noqa: E402
+import pyoxigraph as ox  # noqa: E402
+from serve_helpers import clusterkg_command, clusterkg_server  # noqa: E402
 from servers import oxigraph_server  # noqa: E402
 
 from clusterkg import kb, queries  # noqa: E402
@@ -67,6 +74,10 @@ SELECT ?cluster ?clusterLabel ?feature ?featureLabel ?dimLabel ?text ?sectionLab
   ?excerpt ckg:excerptText ?text ; ckg:inSection ?section .
   ?section rdfs:label ?sectionLabel .
 }"""
+#: What the footprint table runs: the myths and their labels, a few index lookups at any size of store.
+POINT_QUERY = """PREFIX ckg: <https://w3id.org/clusterkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?myth ?label WHERE { ?myth a ckg:Myth ; rdfs:label ?label }"""
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 ACCEPT = "application/sparql-results+json"
 
@@ -153,10 +164,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds (the median is printed)")
     parser.add_argument("--clients", default="1,4,16", help="numbers of concurrent clients")
     parser.add_argument("--timeout", type=float, default=5.0, help="clusterkg serve --timeout for the runaway test")
+    parser.add_argument("--sizes", default="", help="stores for the footprint table: paper,100k,1m")
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "clusterkg-serve-bench",
+                        help="where the stores of --sizes are made, once")
+    parser.add_argument("--skip-load", action="store_true", help="only the footprint table")
     parser.add_argument("--compare", type=Path, metavar="DIR",
                         help="measure the clusterkg of source tree DIR (before) beside this one (after)")
     options = parser.parse_args()
     levels = [int(x) for x in options.clients.split(",")]
+    if options.sizes and options.skip_load:
+        footprints(options.sizes.split(","), options.data)
+        return
     if options.compare:
         compare(options.compare, levels if options.clients != parser.get_default("clients") else [8],
                 options.seconds, options.rounds)
@@ -209,6 +227,8 @@ def main() -> None:
                   f"{m['p50']:8.2f} {m['p95']:8.2f} {m['failed']:>6} |")
         print()
         runaway(uncached.url, options.timeout, JOIN_HEAVY, pool)  # no cache: the other queries run too
+    if options.sizes:
+        footprints(options.sizes.split(","), options.data)
 
 
 def summarise(rounds: list[dict]) -> dict:
@@ -298,6 +318,76 @@ def compare(before: Path, levels: list[int], seconds: float, rounds: int) -> Non
             r = big_body(server.url, server.process.pid)
             print(f"300 MB chunked body, {name:6}: {r['answer']!r} after {r['sent']} MB sent in {r['seconds']:.1f} s; "
                   f"server resident {r['rss']} MiB before, peak {r['peak']} MiB (+{r['peak'] - r['rss']} MiB)")
+
+
+# --- footprint: start time, memory, a change ---------------------------------------------------------
+
+
+def footprints(sizes: list[str], data: Path) -> None:
+    """Start time, memory and uncached throughput (of POINT_QUERY) of both servers on stores of each size; clusterkg's
+    time to serve a change."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import measure
+    from run import store_of
+
+    data.mkdir(parents=True, exist_ok=True)
+    body = urllib.parse.urlencode({"query": POINT_QUERY}).encode()
+    print(f"\n{'store':>8} {'triples':>9} | {'server':9} {'start s':>8} {'PSS MiB':>8} {'RSS MiB':>8} "
+          f"{'req/s':>7} | {'change served s':>15}")
+    context = multiprocessing.get_context("fork")
+    for size in sizes:
+        store_dir = store_of(size, data) if size != "paper" else data / "store-paper"
+        location = data / f"oxigraph-{size}"
+        with open_embedded(store_dir) as store:
+            triples = len(store.oxigraph)
+            if not location.exists():
+                dump = data / f"{size}.nq"
+                store.oxigraph.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+                subprocess.run(["oxigraph", "load", "--location", str(location), "--file", str(dump)],
+                               check=True, capture_output=True)
+                dump.unlink()
+        servers = {"clusterkg": lambda d=store_dir: clusterkg_server(d, "--cache-mb", "0", "--reload-interval", "0.2", "--max-results", "100000000",
+                                                                     startup=600),
+                   "oxigraph": lambda d=location: oxigraph_server(d, union_default_graph=True)}
+        for name, start in servers.items():
+            started = time.perf_counter()
+            with context.Pool(2) as pool, start() as server:
+                seconds = time.perf_counter() - started
+                path = "/sparql" if name == "clusterkg" else "/query"
+                for _ in range(20):
+                    http_post(server.url + path, body)
+                pss, rss = measure.memory_kib(measure.tree(server.process.pid))
+                rps = load(server.url, path, body, 4, 3, pool)["rps"]
+                change = served_change(server.url, store_dir, data) if name == "clusterkg" else None
+            tail = f"{change:15.2f}" if change is not None else ""
+            print(f"{size:>8} {triples:>9} | {name:9} {seconds:8.2f} {pss / 1024:8.0f} {rss / 1024:8.0f} {rps:7.0f} | {tail}",
+                  flush=True)
+
+
+def served_change(url: str, store_dir: Path, data: Path) -> float:
+    """Seconds from the end of ``clusterkg load`` (one triple, a new subject each time) until the server's
+    answer has it."""
+    subject = f"urn:x:bench-change-{time.time_ns()}"
+    source = data / "change.nt"
+    source.write_text(f"<{subject}> <urn:x:p> \"1\" .\n")
+    subprocess.run([*clusterkg_command(), "--store", str(store_dir), "load", "--graph", "urn:x:bench-change",
+                    str(source)], check=True, capture_output=True)
+    loaded = time.perf_counter()
+    ask = urllib.parse.urlencode({"query": f"ASK {{ <{subject}> ?p ?o }}"}).encode()
+    while b"true" not in http_post(url + "/sparql", ask):
+        if time.perf_counter() - loaded > 600:
+            return float("inf")
+        time.sleep(0.05)
+    return time.perf_counter() - loaded
+
+
+def http_post(url: str, body: bytes) -> bytes:
+    import urllib.request
+
+    request = urllib.request.Request(url, data=body, headers={"Accept": ACCEPT,
+                                                              "Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=600) as response:
+        return response.read()
 
 
 def http_get(url: str) -> bytes:

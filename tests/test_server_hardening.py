@@ -346,7 +346,7 @@ def test_snapshots_are_private_and_removed_on_a_signal(store_dir: Path, signum: 
     try:
         [directory] = _snapshot_dirs(process.pid)
         assert stat.S_IMODE(directory.stat().st_mode) == 0o700
-        assert list(directory.glob("snapshot-*.nq"))
+        assert list(directory.glob("snapshot-*/CURRENT"))
         workers = _workers_of(process.pid)
         sock = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])))
         sock.sendall(f"GET /sparql?{urllib.parse.urlencode({'query': NEVER_ENDING})} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
@@ -378,7 +378,7 @@ def test_after_sigkill_the_snapshot_stays_private_until_the_next_server(store_di
     finally:
         process.stderr.close()  # type: ignore[union-attr]
     # what remains: the 0700 directory with the last snapshot; the workers leave with the server
-    assert stat.S_IMODE(directory.stat().st_mode) == 0o700 and list(directory.glob("snapshot-*.nq"))
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700 and list(directory.glob("snapshot-*/CURRENT"))
     assert wait_until(lambda: not any(_alive(w) for w in workers), 5), "a worker outlived its server"
     other = _snapshot_dirs(os.getpid())  # a live process's directory is never taken for a stale one
     mine = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))

@@ -31,12 +31,15 @@ from ..stores import StoreSettings
 @click.option("--base-url", metavar="URL",
               help="The server's URL as clients reach it (behind a proxy): the service description and the base IRI "
                    "of queries use it. Default: http://HOST:PORT as bound.")
+@click.option("--body-timeout", default=30.0, show_default=True, type=float, metavar="S",
+              help="Give a client S seconds to send a request body; a body still arriving after that is cut off "
+                   "(HTTP 408).")
 @click.option("--writable", is_flag=True,
               help="Accept SPARQL Update on your own graphs, as 'clusterkg update' runs it (loopback addresses only).")
 @click.pass_obj
 def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_results: int,
           allow_service: bool, workers: int, reload_interval: float, cache_mb: float, base_url: str | None,
-          writable: bool) -> None:
+          body_timeout: float, writable: bool) -> None:
     """Serve the store as a SPARQL 1.1 endpoint (/sparql) and a web page (/).
 
     Read-only unless --writable: SPARQL Update is refused (403). With
@@ -59,10 +62,14 @@ def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_res
 
     if settings.endpoint:
         raise InputError("serve works on the embedded store; a remote endpoint (--endpoint) can be queried directly")
-    if not is_loopback(host):
-        click.echo(f"Warning: listening on {host}: the endpoint is reachable from other machines.", err=True)
     config = ServerConfig(host=host, port=port, timeout=timeout, max_results=max_results,
                           allow_service=allow_service, workers=workers, store_dir=settings.store_dir,
-                          reload_interval=reload_interval, cache_mb=cache_mb, writable=writable, base_url=base_url)
-    run_server(config, on_ready=lambda url: click.echo(
-        f"Serving {url}/ (SPARQL endpoint: {url}/sparql); Ctrl-C to stop.", err=True))
+                          reload_interval=reload_interval, cache_mb=cache_mb, writable=writable, base_url=base_url,
+                          body_timeout=body_timeout)
+
+    def ready(url: str) -> None:  # the address is bound: only now is anything exposed
+        if not is_loopback(host):
+            click.echo(f"Warning: listening on {host}: the endpoint is reachable from other machines.", err=True)
+        click.echo(f"Serving {url}/ (SPARQL endpoint: {url}/sparql); Ctrl-C to stop.", err=True)
+
+    run_server(config, on_ready=ready)

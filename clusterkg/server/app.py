@@ -48,11 +48,12 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import queries
-from ..errors import ClusterKGError, InputError, NotFoundError, QueryError, one_line
+from ..errors import ClusterKGError, InputError, NotFoundError, one_line
 from ..sparql.protocol import READ_ONLY, RESULT_FORMATS, ProtocolError, check_iris, check_query, service_description
-from ..sparql.syntax import uses_service
-from .guard import CORS, MAX_BODY, BodyLimit, ClientGone, unknown_parameters, unless_disconnected
-from .pool import Job, QueryPool, QueryTimeout, ServerBusy, UpdateJob
+from ..sparql.syntax import has_dataset_clause, star_variables, uses_service
+from .guard import BODY_TIMEOUT, CORS, MAX_BODY, BodyLimit, ClientGone, unknown_parameters, unless_disconnected
+from .pool import Job, QueryPool, UpdateJob
+from .statuses import ERRORS, http_status
 from .webapi import WebAPI
 
 WEB_DIR = Path(__file__).resolve().parent / "static"
@@ -75,6 +76,7 @@ class ServerConfig:
     cache_mb: float = 64.0
     writable: bool = False
     base_url: str | None = None  # the server's URL as clients reach it, without a trailing slash
+    body_timeout: float = BODY_TIMEOUT  # seconds a client has to send a request body
 
     def url(self) -> str:
         """The server's base URL: ``base_url``, else the address it listens on."""
@@ -112,16 +114,13 @@ class Endpoint:
         reply = self.pool.cached(job)  # only answers to queries that passed the checks are cached
         try:
             if reply is None:
-                check_query(job.sparql, allow_service=self.config.allow_service, writable=self.config.writable)
+                toks = check_query(job.sparql, allow_service=self.config.allow_service, writable=self.config.writable)
+                job.analysis = (has_dataset_clause(job.sparql, toks), star_variables(job.sparql, toks))
                 reply = await unless_disconnected(request, self.pool.run(job))
-        except ProtocolError as exc:
-            return _text(exc.status, exc.message)
-        except (QueryTimeout, ServerBusy) as exc:
-            return _text(503, str(exc))
         except ClientGone:  # nobody reads this: the query was stopped
             return _text(503, "the client closed the connection; the query was stopped")
-        except ClusterKGError as exc:
-            return _text(500, one_line(exc))
+        except ERRORS as exc:
+            return _text(*http_status(exc))
         headers = {"Vary": "Accept"}
         media = _charset(reply.media_type) if reply.status == 200 else reply.media_type
         return Response(reply.body, status_code=reply.status, media_type=media, headers=headers)
@@ -191,12 +190,8 @@ class Endpoint:
                             using_named=tuple(check_iris("using-named-graph-uri",
                                                          [v for k, v in params if k == "using-named-graph-uri"])))
             reply = await self.pool.update(job)
-        except ProtocolError as exc:
-            return _text(exc.status, exc.message)
-        except (QueryTimeout, ServerBusy) as exc:
-            return _text(503, str(exc))
-        except ClusterKGError as exc:
-            return _text(500, one_line(exc))
+        except ERRORS as exc:
+            return _text(*http_status(exc))
         return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
 
     def _description(self, request: Request, url: str, formats: tuple[str, ...]) -> Response:
@@ -248,15 +243,11 @@ class Endpoint:
         except queries.MissingParameters as exc:
             wanted = "&".join(f"{p.name}=..." for p in exc.params)
             return _text(400, f"query {exc.query.name!r} needs {', '.join(p.name for p in exc.params)}: add {wanted}")
-        except ProtocolError as exc:
-            return _text(exc.status, exc.message)
-        except (QueryTimeout, ServerBusy) as exc:
-            return _text(503, str(exc))
-        except NotFoundError as exc:
-            status = 404 if "named query" in str(exc) or "has no parameter" in str(exc) else 400
-            return _text(status, one_line(exc))
-        except (InputError, QueryError) as exc:
-            return _text(400, one_line(exc))
+        except ERRORS as exc:
+            status, message = http_status(exc)
+            if isinstance(exc, NotFoundError) and not ("named query" in str(exc) or "has no parameter" in str(exc)):
+                status = 400  # an entity's name given for a parameter that names nothing: the value is wrong
+            return _text(status, message)
         job = Job(sparql=sparql, accept=request.headers.get("accept"), formats=formats,
                   base_iri=self._endpoint_url(request))
         return await self._run(request, job)
@@ -274,6 +265,7 @@ class Endpoint:
                 "max_workers": self.pool.max_size,
                 "running": self.pool.running,
                 "max_body_bytes": MAX_BODY,
+                "body_timeout_s": self.config.body_timeout,
                 "triples": self.pool.triples,
                 "snapshot": self.pool.generation,
                 "cache_mb": self.config.cache_mb,
@@ -331,7 +323,8 @@ def create_app(config: ServerConfig, pool: QueryPool | None = None) -> Starlette
         Route("/api/summary", endpoint.web.summary),
         Mount("/static", app=StaticFiles(directory=WEB_DIR), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[CORS, Middleware(BodyLimit, limit=MAX_BODY)])
+    guard = Middleware(BodyLimit, limit=MAX_BODY, body_timeout=config.body_timeout)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[CORS, guard])
 
 
 def is_loopback(host: str) -> bool:
@@ -387,6 +380,8 @@ def serve(config: ServerConfig, on_ready: Callable[[str], None] | None = None) -
 
     if config.timeout <= 0:
         raise InputError("--timeout must be positive")
+    if config.body_timeout <= 0:
+        raise InputError("--body-timeout must be positive")
     if config.max_results is not None and config.max_results < 1:
         raise InputError("--max-results must be at least 1")
     if config.workers < 1:

@@ -5,7 +5,9 @@
   body (chunked or not) that passes the limit is answered 413 as soon as it does, and nothing of it is
   kept; the rest of the body is dropped as it arrives (up to :data:`DRAIN_BYTES` before the answer is
   complete, so that a client that reads only after sending gets the 413; beyond that by uvicorn, or the
-  connection closes), so the server's memory stays flat.
+  connection closes), so the server's memory stays flat. A body that has not all arrived within
+  ``body_timeout`` seconds of the first read (a client that trickles it) is answered 408 with one line,
+  and the connection is closed.
 * :data:`CORS` -- the one CORS policy (Starlette's ``CORSMiddleware``): every response to a browser
   on another origin says ``Access-Control-Allow-Origin: *``, and a preflight allows the methods and
   the headers the server reads, never an echo of what was asked.
@@ -42,8 +44,16 @@ CORS = Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "PO
                   max_age=600)
 
 
+#: Seconds a client has to send a whole request body (``serve --body-timeout``).
+BODY_TIMEOUT = 30.0
+
+
 class BodyTooLarge(Exception):
     """A request body passed :data:`MAX_BODY`."""
+
+
+class BodyTimeout(Exception):
+    """A request body did not arrive whole within the body timeout."""
 
 
 def too_large(limit: int) -> PlainTextResponse:
@@ -53,9 +63,10 @@ def too_large(limit: int) -> PlainTextResponse:
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes as they are read (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY, body_timeout: float = BODY_TIMEOUT) -> None:
         self.app = app
         self.limit = limit
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,12 +79,24 @@ class BodyLimit:
             await self._refuse(receive, send, drain=not waits)
             return
         received = 0
-        started = more = False
+        started = more = complete = timed_out = False
+        deadline: float | None = None
 
         async def limited_receive() -> Message:
-            nonlocal received, more
-            message = await receive()
+            nonlocal received, more, complete, timed_out, deadline
+            if complete or timed_out:  # the body is in (or given up on): wait for what comes, however long
+                message = await receive()
+            else:
+                loop = asyncio.get_running_loop()
+                deadline = deadline or loop.time() + self.body_timeout
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        message = await receive()
+                except TimeoutError:
+                    timed_out = True
+                    raise BodyTimeout from None
             if message["type"] == "http.request":
+                complete = not message.get("more_body")
                 received += len(message.get("body", b""))
                 more = bool(message.get("more_body"))
                 if received > self.limit:
@@ -91,6 +114,12 @@ class BodyLimit:
             if started:  # a handler that streamed its answer before reading all of the body
                 raise
             await self._refuse(receive, send, drain=more)
+        except BodyTimeout:
+            if started:
+                raise
+            response = PlainTextResponse(f"the request body did not arrive within {self.body_timeout:g} s; send it "
+                                         "whole, at once\n", status_code=408, headers={"Connection": "close"})
+            await response(scope, receive, send)
 
     async def _refuse(self, receive: Receive, send: Send, *, drain: bool) -> None:
         """Send the 413 at once; then drop what follows of the body (within DRAIN_*) before completing it."""
@@ -131,7 +160,7 @@ async def _disconnected(request: Request) -> None:
         try:
             if (await request.receive())["type"] == "http.disconnect":
                 return
-        except BodyTooLarge:  # a body the handler did not want (a GET's): dropped, however long
+        except (BodyTooLarge, BodyTimeout):  # a body the handler did not want (a GET's): dropped, however long
             continue
 
 

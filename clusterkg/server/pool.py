@@ -5,17 +5,35 @@ in one of a few worker processes. A query that passes its deadline is
 stopped by killing its worker, which is then replaced; the other workers
 go on serving.
 
-Each worker holds the knowledge base in memory, loaded from a *snapshot*
-(an N-Quads dump) of the embedded store. Taking the snapshot holds the
-store's shared lock for a moment only, so ``clusterkg add`` and other
-writers are never blocked by a running server. The pool watches the store
-directory and takes a new snapshot when a writer has changed it; workers
-move to it between queries. Snapshots are kept in a private directory that
-is removed when the server stops (:mod:`.snapshots`).
+Each worker reads a *snapshot* of the embedded store on disk, opened
+read-only: a RocksDB checkpoint of the store (``Store.backup``: its files
+hard-linked where the file system allows, so a snapshot costs milliseconds
+and no copy of the data, and the workers share the operating system's page
+cache rather than each holding the store in memory). A small store (up to
+:data:`IN_MEMORY_TRIPLES`, the paper's knowledge base with a few hundred cases)
+is copied from it into each worker's memory instead, a few MiB, where joins run
+several times faster. Taking the snapshot
+holds the store's shared lock for a moment only, so ``clusterkg add`` and
+other writers are never blocked by a running server. The pool watches the
+store directory and takes a new snapshot when a writer has changed it; each
+worker opens it before its next query (no restart; no reload of the data
+beyond a small store's copy), and
+a snapshot no worker reads any more is removed. Snapshots are kept in a
+private directory that is removed when the server stops (:mod:`.snapshots`).
+
+Per query, the server lexes the text once (:func:`~clusterkg.sparql.protocol.check_query`)
+and hands the worker what it read from the tokens (:attr:`Job.analysis`); a
+worker writes SELECT answers with Oxigraph's own serialisers, counting the rows
+against the limit as they are written.
 
 A slow query cannot keep a short one waiting: while a query has run longer
 than ``spare_after`` seconds and no worker is free, the pool starts one more
 (up to twice ``workers`` processes); the extra ones leave once they are idle.
+Long queries may hold all but one of those processes: a query that is still
+running after ``spare_after`` seconds while as many others have run that long
+is stopped (its worker killed and replaced) and answered :class:`ServerBusy`,
+so one process is always left to the short queries, however many stuck ones
+clients send.
 A query whose client has gone is cancelled: its worker is killed and
 replaced, as after a timeout.
 
@@ -29,45 +47,20 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
-from ..errors import ClusterKGError, StoreError, one_line
-from ..namespaces import PREFIXES
-from ..sparql.protocol import ProtocolError, Reply, TooLarge, answer
-from ..sparql.syntax import explain_syntax_error, has_dataset_clause, star_variables
-from ..sparql.updates import UpdateRefused
+from ..errors import StoreError
+from ..sparql.protocol import Reply
 from ..stores.base import runtime_message
 from ..stores.embedded import default_store_dir, open_embedded
-from ..stores.userdata import graph_sizes, run_update
+from ..stores.userdata import graph_sizes
 from .cache import ReplyCache
-from .snapshots import SnapshotDir, exit_with_parent, store_fingerprint
+from .snapshots import SnapshotDir, store_fingerprint
+from .worker import IN_MEMORY_TRIPLES, Job, UpdateJob, update_main, worker_main
 
-
-@dataclass
-class Job:
-    """One query to run: its text (values already bound into it), how to answer, and what it sees.
-
-    ``default_graphs``/``named_graphs`` are the protocol's dataset; when
-    ``dataset`` is set they replace the query's own (even when both are empty).
-    """
-
-    sparql: str
-    accept: str | None = None
-    formats: tuple[str, ...] = ()
-    default_graphs: list[str] = field(default_factory=list)
-    named_graphs: list[str] = field(default_factory=list)
-    base_iri: str | None = None
-    dataset: bool = False
-
-    def key(self) -> tuple:
-        """What identifies the answer (the snapshot aside)."""
-        return (self.sparql, self.accept, self.formats, tuple(self.default_graphs), tuple(self.named_graphs),
-                self.base_iri, self.dataset)
+__all__ = ["IN_MEMORY_TRIPLES", "Job", "QueryPool", "QueryTimeout", "ServerBusy", "UpdateJob"]
 
 
 class QueryTimeout(Exception):
@@ -78,90 +71,16 @@ class ServerBusy(Exception):
     """No worker became free in time."""
 
 
-# --- the worker process ------------------------------------------------------
-
-
-def _execute(store: ox.Store, job: Job, limit: int | None) -> Reply:
-    """Run one job on the worker's store and serialise its answer.
-
-    The dataset: the protocol's when given, else the query's ``FROM``/``FROM NAMED``, else the union of all graphs.
-    """
-    kwargs: dict[str, Any] = {"base_iri": job.base_iri}
-    try:
-        if job.dataset:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-        elif not has_dataset_clause(job.sparql):
-            kwargs["use_default_graph_as_union"] = True
-        result = store.query(job.sparql, **kwargs)
-        reply = answer(result, job.accept, job.formats, limit, PREFIXES, star_variables(job.sparql))
-    except SyntaxError as exc:
-        return _error(400, explain_syntax_error(str(exc), job.sparql))
-    except RuntimeError as exc:
-        return _error(400, runtime_message(str(exc)))
-    except ValueError as exc:  # a bad IRI in the protocol parameters
-        return _error(400, one_line(exc))
-    except ProtocolError as exc:
-        return _error(exc.status, exc.message)
-    except TooLarge as exc:
-        return _error(422, str(exc))
-    except OSError as exc:
-        return _error(500, f"query failed: {' '.join(str(exc).split())}")
-    return reply
-
-
-def _error(status: int, message: str) -> Reply:
-    return Reply(status, "text/plain; charset=utf-8", message.encode())
-
-
-@dataclass
-class UpdateJob:
-    """One SPARQL update to run on the store: its text, base IRI and the protocol's ``using`` graphs."""
-
-    request: str
-    base_iri: str | None = None
-    using: tuple[str, ...] = ()
-    using_named: tuple[str, ...] = ()
-    allow_load: bool = False
-
-
-def _update_main(conn: Connection, store_dir: str, job: UpdateJob) -> None:
-    """Entry point of an update process: run the update on the store, send back the reply."""
-    exit_with_parent()
-    try:
-        with open_embedded(Path(store_dir), writable=True) as store:
-            summary = run_update(store, job.request, base_iri=job.base_iri, using=job.using,
-                                 using_named=job.using_named, allow_load=job.allow_load)
-        changed = ", ".join(f"<{g}> {a} -> {b} triples" for g, (a, b) in summary.changes.items()) or "no graph changed"
-        conn.send(Reply(200, "text/plain; charset=utf-8", f"update applied: {changed}\n".encode()))
-    except UpdateRefused as exc:
-        conn.send(_error(403, one_line(exc)))
-    except ClusterKGError as exc:
-        conn.send(_error(400 if not isinstance(exc, StoreError) else 503, one_line(exc)))
-
-
-def _worker_main(conn: Connection, snapshot: str, limit: int | None) -> None:
-    """Entry point of a worker process: load the snapshot, then answer jobs."""
-    exit_with_parent()
-    store = ox.Store()
-    store.load(path=snapshot, format=ox.RdfFormat.N_QUADS)
-    conn.send("ready")
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(_execute(store, job, limit))
-
-
 # --- the pool, in the server's event loop --------------------------------------
 
 
 class _Worker:
-    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection, generation: int) -> None:
+    def __init__(self, process: multiprocessing.process.BaseProcess, conn: Connection, generation: int,
+                 snapshot: Path | None = None) -> None:
         self.process = process
         self.conn = conn
         self.generation = generation
+        self.snapshot = snapshot  # the snapshot it has open
 
     async def receive(self) -> Any:
         """Wait until the worker writes, without blocking the event loop."""
@@ -228,9 +147,15 @@ class QueryPool:
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._all: set[_Worker] = set()
         self._busy: dict[_Worker, float] = {}  # worker -> when (loop time) its query started
+        self._evicted: set[_Worker] = set()  # workers killed to keep one free for short queries
         self._growing = self._stopping = False
         self._watcher: asyncio.Task | None = None
         self._context = multiprocessing.get_context("spawn")
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the workers copy the current snapshot into memory (a small store: :data:`IN_MEMORY_TRIPLES`)."""
+        return self.triples <= IN_MEMORY_TRIPLES
 
     @property
     def running(self) -> int:
@@ -239,10 +164,14 @@ class QueryPool:
 
     # snapshots
     def _take_snapshot(self) -> tuple[Path, tuple, int]:
-        path = self.snapshots.file(self.generation + 1)
+        path = self.snapshots.checkpoint(self.generation + 1)
         with open_embedded(self.store_dir) as store:  # no writer can change it meanwhile
             fingerprint = store_fingerprint(self.store_dir)
-            store.oxigraph.dump(str(path), format=ox.RdfFormat.N_QUADS)
+            try:
+                store.oxigraph.backup(str(path))
+            except (OSError, RuntimeError) as exc:
+                raise StoreError(f"cannot take a snapshot of the store in {path.parent}: "
+                                 f"{runtime_message(str(exc))}") from None
             count = len(store.oxigraph)
             self.graphs = graph_sizes(store)
         return path, fingerprint, count
@@ -255,9 +184,12 @@ class QueryPool:
         self.generation += 1
         self.cache.clear()
         if previous is not None:
-            previous.unlink(missing_ok=True)  # workers already hold it in memory
-            for _ in range(self._idle.qsize()):  # refresh idle workers now
-                asyncio.get_running_loop().create_task(self._replace(self._idle.get_nowait()))
+            self._prune()  # workers move to the new snapshot before their next query
+
+    def _prune(self) -> None:
+        """Remove the snapshots that are neither the current one nor open in a worker."""
+        keep = {self._snapshot, *(worker.snapshot for worker in self._all)}
+        self.snapshots.remove_except(keep)
 
     async def _watch(self) -> None:
         while True:
@@ -273,11 +205,11 @@ class QueryPool:
         assert self._snapshot is not None
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main, args=(child, str(self._snapshot), self.max_results), daemon=True
+            target=worker_main, args=(child, str(self._snapshot), self.in_memory, self.max_results), daemon=True
         )
         await asyncio.to_thread(process.start)
         child.close()
-        worker = _Worker(process, parent, self.generation)
+        worker = _Worker(process, parent, self.generation, self._snapshot)
         self._all.add(worker)
         try:
             message = await asyncio.wait_for(worker.receive(), timeout=max(60.0, self.timeout))
@@ -292,6 +224,7 @@ class QueryPool:
     def _drop(self, worker: _Worker) -> None:
         self._all.discard(worker)
         worker.stop()
+        self._prune()
 
     def _needs_worker(self) -> bool:
         """Whether to start a worker: fewer than ``workers``, or none free while a query runs long."""
@@ -332,6 +265,38 @@ class QueryPool:
         """Stop a worker; start another if the pool needs it."""
         self._all.discard(worker)
         await asyncio.to_thread(worker.stop)
+        self._prune()
+        self._grow_if_needed()
+
+    async def _move(self, worker: _Worker) -> _Worker:
+        """A worker opens the current snapshot (a new worker replaces it if it cannot)."""
+        assert self._snapshot is not None
+        snapshot, generation = self._snapshot, self.generation
+        try:
+            worker.conn.send((str(snapshot), self.in_memory))
+            message = await asyncio.wait_for(worker.receive(), timeout=max(60.0, self.timeout))
+        except (TimeoutError, StoreError, OSError):
+            message = None
+        if message != "ready":
+            self._drop(worker)
+            try:
+                return await self._spawn()
+            except StoreError:
+                self._grow_if_needed()
+                raise
+        worker.snapshot, worker.generation = snapshot, generation
+        self._prune()
+        return worker
+
+    def _ran_long(self, worker: _Worker) -> None:
+        """A query has run ``spare_after`` seconds: stop it if enough others have (one worker stays for short
+        queries); else start a spare if no worker is free."""
+        now = asyncio.get_running_loop().time()
+        others = sum(1 for w, started in self._busy.items() if w is not worker and now - started >= self.spare_after)
+        if others >= self.max_size - 1 and worker in self._busy:
+            self._evicted.add(worker)
+            worker.process.kill()  # its receive() ends: _run_on_worker answers ServerBusy
+            return
         self._grow_if_needed()
 
     def _release(self, worker: _Worker) -> None:
@@ -368,7 +333,7 @@ class QueryPool:
         self.remove_snapshots()
 
     def remove_snapshots(self) -> None:
-        """Delete the snapshot files (the workers hold their data in memory)."""
+        """Delete the snapshots (after the workers have stopped)."""
         self.snapshots.remove()
 
     async def update(self, job: UpdateJob) -> Reply:
@@ -377,7 +342,7 @@ class QueryPool:
         Raises QueryTimeout (the process is stopped: its transaction never commits).
         """
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_update_main, args=(child, str(self.store_dir), job), daemon=True)
+        process = self._context.Process(target=update_main, args=(child, str(self.store_dir), job), daemon=True)
         await asyncio.to_thread(process.start)
         child.close()
         runner = _Worker(process, parent, self.generation)
@@ -419,16 +384,22 @@ class QueryPool:
             worker = await asyncio.wait_for(self._idle.get(), timeout=self.timeout)
         except TimeoutError:
             raise ServerBusy(f"no query worker became free within {self.timeout:g} s") from None
-        if worker.generation != self.generation or not worker.process.is_alive():
+        if not worker.process.is_alive():
             self._drop(worker)
             try:
                 worker = await self._spawn()
             except StoreError:
                 self._grow_if_needed()
                 raise
+        elif worker.generation != self.generation:
+            try:
+                worker = await self._move(worker)
+            except asyncio.CancelledError:  # the client went away while the worker opened the snapshot
+                asyncio.get_running_loop().create_task(self._replace(worker))
+                raise
         loop = asyncio.get_running_loop()
         self._busy[worker] = loop.time()
-        spare = loop.call_later(self.spare_after, self._grow_if_needed)
+        spare = loop.call_later(self.spare_after, self._ran_long, worker)
         try:
             worker.conn.send(job)
             reply = await asyncio.wait_for(worker.receive(), timeout=self.timeout)
@@ -437,6 +408,11 @@ class QueryPool:
             raise QueryTimeout(f"the query ran longer than {self.timeout:g} s and was stopped") from None
         except (StoreError, OSError):
             loop.create_task(self._replace(worker))
+            if worker in self._evicted:
+                self._evicted.discard(worker)
+                raise ServerBusy(f"{self.max_size - 1} other queries have run longer than {self.spare_after:g} s "
+                                 "and hold every worker but the one kept for short queries; this one was stopped. "
+                                 "Try again when they are done, or make the query cheaper") from None
             raise StoreError("a query worker stopped unexpectedly") from None
         except asyncio.CancelledError:  # the client went away: stop the query with its worker
             loop.create_task(self._replace(worker))

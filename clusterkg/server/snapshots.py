@@ -1,10 +1,11 @@
 """Where the query workers' snapshots of the store are kept, and when they are removed.
 
-A snapshot is the whole store dumped as N-Quads: the workers load it into memory
+A snapshot is a RocksDB checkpoint of the store (``Store.backup``: its files hard-linked when the
+temporary directory is on the store's file system, copied otherwise), which the workers open read-only
 (:mod:`.pool`). A server keeps its snapshots in a directory of its own, made mode 0700
 (readable by the user who runs the server only) in the system's temporary directory
 and named ``clusterkg-serve-PID-XXXXXXXX`` after the server's process; it holds the
-latest snapshot only, and is removed when the server stops: Ctrl-C, SIGTERM, or a
+latest snapshot and those a worker still reads, and is removed when the server stops: Ctrl-C, SIGTERM, or a
 failure to start.
 
 What remains after a SIGKILL (or a power cut): that directory, still 0700, with the
@@ -48,15 +49,26 @@ class SnapshotDir:
         self.parent = Path(parent or tempfile.gettempdir())
         self.path: Path | None = None
 
-    def file(self, generation: int) -> Path:
-        """The path of snapshot number ``generation``: in the directory, made (0700) if need be."""
+    def checkpoint(self, generation: int) -> Path:
+        """The path of snapshot number ``generation`` (a directory not made yet): in the private directory,
+        made (0700) if need be."""
         if self.path is None or not self.path.is_dir():
             remove_stale(self.parent)
             self.path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=self.parent))  # mode 0700
-        return self.path / f"snapshot-{generation}.nq"
+        target = self.path / f"snapshot-{generation}"
+        shutil.rmtree(target, ignore_errors=True)  # what a failed attempt left
+        return target
+
+    def remove_except(self, keep: set[Path | None]) -> None:
+        """Delete every snapshot but those in ``keep``."""
+        if self.path is None:
+            return
+        for entry in self.path.glob("snapshot-*"):
+            if entry not in keep:
+                shutil.rmtree(entry, ignore_errors=True)
 
     def remove(self) -> None:
-        """Delete the directory and every snapshot in it (the workers hold their data in memory)."""
+        """Delete the directory and every snapshot in it."""
         if self.path is not None:
             shutil.rmtree(self.path, ignore_errors=True)
 

@@ -24,14 +24,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from .. import entity_views, names, paper_views, queries, tables
-from ..errors import ClusterKGError, InputError, NotFoundError, QueryError, one_line
+from ..errors import InputError, NotFoundError, one_line
 from ..linking.locations import cluster_locations
 from ..sparql.bindings import bind
 from ..sparql.protocol import ProtocolError, check_query
 from ..sparql.results import Answer, term_from_json, term_to_json
 from .bridge import call
 from .guard import unknown_parameters
-from .pool import Job, QueryPool, QueryTimeout, ServerBusy
+from .pool import Job, QueryPool
+from .statuses import ERRORS, http_status
 
 LANGS = ("en", "ko")
 #: Downloads: short name -> (format asked of the pool, file suffix)
@@ -157,16 +158,8 @@ class WebAPI:
             return JSONResponse(await call(self.pool, function, *args))
         except queries.MissingParameters as exc:
             return _error(400, str(exc), missing=[p.name for p in exc.params])
-        except NotFoundError as exc:
-            return _error(404, one_line(exc))
-        except (InputError, QueryError) as exc:
-            return _error(400, one_line(exc))
-        except ProtocolError as exc:
-            return _error(exc.status, exc.message)
-        except (QueryTimeout, ServerBusy) as exc:
-            return _error(503, str(exc))
-        except ClusterKGError as exc:
-            return _error(500, one_line(exc))
+        except ERRORS as exc:
+            return _error(*http_status(exc))
 
     async def catalogue(self, request: Request) -> Response:
         return unknown_parameters(request.query_params, (), "/api/queries") or JSONResponse(catalogue(self.allow_service))
@@ -203,20 +196,15 @@ class WebAPI:
                     return _error(403, f"the query cannot run on this server: {reason}")
             else:
                 check_query(str(text), allow_service=self.allow_service)
-        except NotFoundError as exc:
-            return _error(404, one_line(exc))
-        except ProtocolError as exc:
-            return _error(exc.status, exc.message)
+        except ERRORS as exc:
+            return _error(*http_status(exc))
         try:
             return JSONResponse(await call(self.pool, run_table, name, text, params, lang, str(request.base_url) + "sparql"))
         except queries.MissingParameters as exc:
             return _error(400, form_message(exc, lang), missing=[p.name for p in exc.params])
-        except (QueryTimeout, ServerBusy) as exc:
-            return _error(503, str(exc))
-        except NotFoundError as exc:
-            return _error(400, one_line(exc))
-        except ClusterKGError as exc:
-            return _error(400, one_line(exc))
+        except ERRORS as exc:
+            status, message = http_status(exc)
+            return _error(400 if isinstance(exc, NotFoundError) else status, message)  # a name in the form: its value
 
     async def download(self, request: Request) -> Response:
         """An answer as a file to keep: ``format=csv`` (with a BOM), ``tsv``, ``json``, ``ttl``, ``jsonld``."""
@@ -236,14 +224,11 @@ class WebAPI:
         except queries.MissingParameters as exc:
             lang = params.get("lang") if params.get("lang") in LANGS else "en"
             return PlainTextResponse(form_message(exc, str(lang)) + "\n", status_code=400)
-        except NotFoundError as exc:
-            return PlainTextResponse(one_line(exc) + "\n", status_code=404 if "named query" in str(exc) else 400)
-        except (InputError, QueryError) as exc:
-            return PlainTextResponse(one_line(exc) + "\n", status_code=400)
-        except ProtocolError as exc:
-            return PlainTextResponse(exc.message + "\n", status_code=exc.status)
-        except (QueryTimeout, ServerBusy) as exc:
-            return PlainTextResponse(str(exc) + "\n", status_code=503)
+        except ERRORS as exc:
+            status, message = http_status(exc)
+            if isinstance(exc, NotFoundError) and "named query" not in str(exc):
+                status = 400  # an entity's name given for a parameter that names nothing
+            return PlainTextResponse(message + "\n", status_code=status)
         if reply.status != 200:
             return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
         body = BOM + reply.body if fmt == "csv" else reply.body

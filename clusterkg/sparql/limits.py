@@ -10,6 +10,8 @@ the command line, nor the server, nor an endpoint is handed it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..errors import QueryError
 from .syntax import Token, tokens
 
@@ -32,14 +34,14 @@ _SEPARATORS = frozenset({".", ";", ",", "/"})
 _PATTERN_ROLES = frozenset({"group", "triples", "collection"})
 
 
-def check_limits(sparql: str) -> None:
+def check_limits(sparql: str, toks: Sequence[Token] | None = None) -> None:
     """Refuse a query past :data:`MAX_QUERY_CHARS`, :data:`MAX_DEPTH`, :data:`MAX_TOKENS` or
     :data:`MAX_PATTERNS` (a one-line :class:`QueryError`), before any engine sees it.
 
     Patterns are counted from the tokens, as an upper bound: each group ``{``,
     each ``[``, ``<<`` and ``{|``, each ``.``, ``;``, ``,`` and ``/`` among
     triple patterns, and two for each item of a collection (an RDF list is two
-    triples an item). Expressions (``FILTER``, ``BIND``, function calls), the
+    triples an item); ``toks``: the query's tokens, when they are at hand. Expressions (``FILTER``, ``BIND``, function calls), the
     ``CONSTRUCT`` template and ``VALUES`` data add no pattern.
 
     >>> check_limits("SELECT * WHERE { ?s ?p ?o FILTER(?o IN (1, 2, 3)) }")
@@ -54,7 +56,7 @@ def check_limits(sparql: str) -> None:
     counted = patterns = bangs = 0
     before: tuple[Token | None, Token | None] = (None, None)  # the two tokens before this one
     pending = ""  # "values" after VALUES, "template" after a top-level CONSTRUCT
-    for token in tokens(sparql):
+    for token in tokens(sparql) if toks is None else toks:
         text, kind = token.text, token.kind
         role = stack[-1][1] if stack else "top"
         if role != "data":

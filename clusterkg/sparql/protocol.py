@@ -17,9 +17,9 @@ import pyoxigraph as ox
 from ..errors import QueryError, one_line
 from ..namespaces import PREFIXES, RDF, SD, XSD
 from . import formats
-from .limits import check_limits
+from .limits import MAX_QUERY_CHARS, check_limits
 from .results import serialize_boolean, serialize_graph, serialize_solutions
-from .syntax import looks_like_update, uses_service
+from .syntax import Token, looks_like_update, tokens, uses_service
 
 VOID = "http://rdfs.org/ns/void#"
 _INTEGER = ox.NamedNode(XSD + "integer")
@@ -134,9 +134,10 @@ def _kind_name(kind: str) -> str:
     return {"select": "SELECT", "ask": "ASK", "graph": "CONSTRUCT/DESCRIBE"}[kind]
 
 
-def check_query(sparql: str, *, allow_service: bool, writable: bool = False) -> None:
+def check_query(sparql: str, *, allow_service: bool, writable: bool = False) -> list[Token]:
     """Refuse a query past the limits of :mod:`.limits` (400), updates sent as queries, and ``SERVICE``
-    unless allowed; raises :class:`ProtocolError`.
+    unless allowed; raises :class:`ProtocolError`. Returns the query's tokens: the text is lexed once,
+    and the caller reads what else it needs from them.
 
     >>> check_query("SELECT * WHERE " + "{ " * 2500 + "}" * 2500, allow_service=False)
     Traceback (most recent call last):
@@ -145,11 +146,12 @@ def check_query(sparql: str, *, allow_service: bool, writable: bool = False) -> 
     """
     if not sparql.strip():
         raise ProtocolError(400, "the query is empty")
+    toks = tokens(sparql) if len(sparql) <= MAX_QUERY_CHARS else []  # too long: refused before it is lexed
     try:
-        check_limits(sparql)
+        check_limits(sparql, toks)
     except QueryError as exc:
         raise ProtocolError(400, one_line(exc)) from None
-    if looks_like_update(sparql):
+    if looks_like_update(sparql, toks):
         if writable:
             raise ProtocolError(400, "an update is sent as update= or application/sparql-update, not as a query")
         raise ProtocolError(403, READ_ONLY)
@@ -157,6 +159,7 @@ def check_query(sparql: str, *, allow_service: bool, writable: bool = False) -> 
         raise ProtocolError(
             403, "SERVICE (federated query to another endpoint) is disabled; start the server with --allow-service"
         )
+    return toks
 
 
 def check_iris(parameter: str, values: Sequence[str]) -> list[str]:

@@ -16,7 +16,7 @@ onto the user's graphs :mod:`.updates`'; both work on these tokens.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache, lru_cache
 
 from ..errors import QueryError
@@ -95,7 +95,8 @@ def tokens(sparql: str) -> list[Token]:
     >>> [t.kind for t in tokens(r"SELECT * { ?s ex:a\\#b 'x' } # SERVICE")]
     ['keyword', 'punct', 'punct', 'var', 'pname', 'string', 'punct']
     """
-    return [token for token in _scan(sparql) if token.kind not in ("comment", "space")]
+    return [Token(kind, match.group(), *match.span()) for match in _lexer().finditer(sparql)
+            if (kind := match.lastgroup or "other") not in ("comment", "space")]
 
 
 @lru_cache(maxsize=256)
@@ -114,25 +115,26 @@ def is_prefixed_name(text: str) -> bool:
     return len(found) == 1 and found[0].kind == "pname" and found[0].text == text
 
 
-def keywords(sparql: str) -> set[str]:
-    """The keywords of a query, upper-cased (``a`` aside)."""
-    return {t.text.upper() for t in tokens(sparql) if t.kind == "keyword" and t.text != "a"}
+def keywords(sparql: str, toks: Sequence[Token] | None = None) -> set[str]:
+    """The keywords of a query, upper-cased (``a`` aside); ``toks``: its tokens, when they are at hand."""
+    return {t.text.upper() for t in (tokens(sparql) if toks is None else toks) if t.kind == "keyword" and t.text != "a"}
 
 
-def query_form(sparql: str) -> str:
+def query_form(sparql: str, toks: Sequence[Token] | None = None) -> str:
     """``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``, or the keyword an update starts with.
 
     The prologue (``BASE`` and ``PREFIX`` declarations) is skipped token by
     token, comments anywhere, so neither a prefix name nor a value inside the
     query can be taken for the form. Returns ``""`` when no form is found.
+    ``toks``: the query's tokens, when they are at hand (a text is lexed once).
     """
-    toks = iter(tokens(sparql))
-    for token in toks:
+    scan = iter(tokens(sparql) if toks is None else toks)
+    for token in scan:
         if token.text == "\ufeff":  # a byte order mark
             continue
         word = token.text.upper() if token.kind == "keyword" else ""
         if word in ("BASE", "PREFIX"):
-            for token in toks:  # up to the declaration's IRI
+            for token in scan:  # up to the declaration's IRI
                 if token.kind == "iri":
                     break
             continue
@@ -148,18 +150,18 @@ def require_form(sparql: str) -> str:
     return form
 
 
-def looks_like_update(sparql: str) -> bool:
+def looks_like_update(sparql: str, toks: Sequence[Token] | None = None) -> bool:
     """Whether the text is a SPARQL Update request rather than a query."""
-    return query_form(sparql) in UPDATE_KEYWORDS
+    return query_form(sparql, toks) in UPDATE_KEYWORDS
 
 
-def uses_service(sparql: str) -> bool:
+def uses_service(sparql: str, toks: Sequence[Token] | None = None) -> bool:
     """Whether the query calls a remote endpoint with ``SERVICE``.
 
     >>> uses_service("SELECT * { ?a <urn:x> 'SERVICE' }"), uses_service("SELECT * { SERVICE <urn:s> { } }")
     (False, True)
     """
-    return "SERVICE" in keywords(sparql)
+    return "SERVICE" in keywords(sparql, toks)
 
 
 def refuse_update(sparql: str) -> str:
@@ -256,7 +258,7 @@ def _incomplete_triple(sparql: str, lines: list[str], line: int, column: int) ->
     return f"a triple pattern needs a subject, a predicate and an object, and {_shorten(written)!r} has {terms} of them"
 
 
-def has_dataset_clause(sparql: str) -> bool:
+def has_dataset_clause(sparql: str, toks: Sequence[Token] | None = None) -> bool:
     """Whether a query names its dataset itself, with ``FROM`` or ``FROM NAMED``.
 
     Such a query runs on exactly the graphs it names (SPARQL 1.1, section 13.2);
@@ -265,10 +267,10 @@ def has_dataset_clause(sparql: str) -> bool:
     >>> has_dataset_clause("SELECT * FROM <urn:g> { ?s ?p ?o }"), has_dataset_clause("SELECT * { ?s <urn:from> 'FROM' }")
     (True, False)
     """
-    return "from" in sparql.lower() and "FROM" in keywords(sparql)  # the lexer only when the word is there
+    return "from" in sparql.lower() and "FROM" in keywords(sparql, toks)  # the lexer only when the word is there
 
 
-def star_variables(sparql: str) -> list[str] | None:
+def star_variables(sparql: str, toks: Sequence[Token] | None = None) -> list[str] | None:
     """The variables of a ``SELECT *`` query in the order they first appear in it; None for other queries.
 
     >>> star_variables("SELECT * WHERE { ?s ?p ?o . ?o ?q ?a }"), star_variables("SELECT ?o ?s { ?s ?p ?o }")
@@ -276,8 +278,8 @@ def star_variables(sparql: str) -> list[str] | None:
     """
     if "*" not in sparql:
         return None
-    toks = tokens(sparql)
-    form = query_form(sparql)
+    toks = tokens(sparql) if toks is None else toks
+    form = query_form(sparql, toks)
     if form != "SELECT":
         return None
     index = next(i for i, t in enumerate(toks) if t.kind == "keyword" and t.text.upper() == "SELECT")
