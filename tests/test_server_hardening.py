@@ -462,22 +462,23 @@ def test_service_behind_an_escaped_hash_is_refused_and_nothing_is_fetched(server
         assert internal.requests == []
 
 
+def trickle(sock: socket.socket, stop: threading.Event, pause: float) -> None:
+    """Send a chunked POST's head, then one byte of body every ``pause`` seconds until ``stop`` (or the server hangs up)."""
+    sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n"
+                 b"Transfer-Encoding: chunked\r\n\r\n")
+    while not stop.is_set():
+        try:
+            sock.sendall(b"1\r\n \r\n")
+        except OSError:
+            return
+        time.sleep(pause)
+
+
 def test_a_slow_body_does_not_hold_other_requests(server) -> None:
     """A client trickling its body keeps one connection, not the server: others are answered meanwhile."""
     sock = socket.create_connection(_address(server))
     stop = threading.Event()
-
-    def trickle() -> None:
-        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n"
-                     b"Transfer-Encoding: chunked\r\n\r\n")
-        while not stop.is_set():
-            try:
-                sock.sendall(b"1\r\n \r\n")
-            except OSError:
-                return
-            time.sleep(0.05)
-
-    thread = threading.Thread(target=trickle, daemon=True)
+    thread = threading.Thread(target=trickle, args=(sock, stop, 0.05), daemon=True)
     thread.start()
     try:
         time.sleep(0.5)

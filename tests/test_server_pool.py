@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from serve_helpers import clusterkg_server
 from test_server_app import get, http, post_form
-from test_server_hardening import NEVER_ENDING, _address, _snapshot_dirs, _workers_of, open_query, running, wait_until
+from test_server_hardening import NEVER_ENDING, _address, _snapshot_dirs, _workers_of, open_query, running, trickle, wait_until
 
 from clusterkg.cli import cli
 
@@ -42,18 +42,7 @@ def test_a_trickled_body_is_cut_off_with_408_and_one_line(store_dir: Path) -> No
     with clusterkg_server(store_dir, "--body-timeout", "2") as server:
         sock = socket.create_connection(_address(server))
         stop = threading.Event()
-
-        def trickle() -> None:
-            sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: t\r\nContent-Type: application/sparql-query\r\n"
-                         b"Transfer-Encoding: chunked\r\n\r\n")
-            while not stop.is_set():
-                try:
-                    sock.sendall(b"1\r\n \r\n")
-                except OSError:
-                    return
-                time.sleep(0.1)
-
-        thread = threading.Thread(target=trickle, daemon=True)
+        thread = threading.Thread(target=trickle, args=(sock, stop, 0.1), daemon=True)
         started = time.monotonic()
         thread.start()
         try:
