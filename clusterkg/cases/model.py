@@ -55,16 +55,6 @@ class Field:
     placeholder: str = ""  # what `clusterkg new-case` writes for it, to be replaced
     one_of: str = ""  # a group of fields of which at least one is required (checked by the shapes)
 
-    def requirement(self) -> str:
-        """What the docs and templates say of whether the field must be given: `` (required)``,
-        `` (required: this or name_en)`` for one of a group, else nothing."""
-        if self.required:
-            return " (required)"
-        if self.one_of:
-            others = [f.name for f in FIELDS if f.one_of == self.one_of and f.name != self.name]
-            return f" (required: this or {' or '.join(others)})"
-        return ""
-
 
 #: The comparison dimensions of the paper's table (section 3.1): field name -> the dimension's IRI.
 DIMENSIONS = {

@@ -9,7 +9,7 @@ from rdflib import URIRef
 
 from ..errors import InputError
 from ..namespaces import PREFIXES
-from .model import CKG, CKI_IRI, CLUSTER_TYPES, CSV_COLUMNS, FIELD_BY_NAME, FIELDS, SOURCE_FIELDS
+from .model import CKG, CKI_IRI, CLUSTER_TYPES, CSV_COLUMNS, FIELD_BY_NAME, FIELDS, SOURCE_FIELDS, Field
 from .validation import Validator, default_validator
 
 #: The example of the documentation (docs/entry-format.md): a filled case, as the CSV template's commented row.
@@ -81,7 +81,7 @@ def template(fmt: str = "yaml", concepts: dict[str, list[str]] | None = None) ->
     first = True
     for name, value in body:
         spec = FIELD_BY_NAME[name]
-        note = f"  # {spec.label}{spec.requirement()}"
+        note = f"  # {spec.label}{_requirement(spec)}"
         if allowed.get(name):
             note += f"; one of: {allowed[name]}"
         indent = "- " if first else "  "
@@ -124,7 +124,7 @@ def field_table() -> str:
         if spec.prefix:
             rdf += f" `{curie(spec.prefix)}<name>`"
         many = " (several allowed)" if spec.many else ""
-        rows.append(f"| `{spec.name}` | {rdf} | {spec.label}{spec.requirement()}{many} | `{spec.example}` |")
+        rows.append(f"| `{spec.name}` | {rdf} | {spec.label}{_requirement(spec)}{many} | `{spec.example}` |")
     return "\n".join(rows) + "\n"
 
 
@@ -144,3 +144,14 @@ def known_concepts(validator: Validator | None = None) -> dict[str, list[str]]:
             names.sort()
         result[kind] = names
     return result
+
+
+def _requirement(spec: Field) -> str:
+    """What the docs and templates say of whether a field must be given: `` (required)``,
+    `` (required: this or name_en)`` for one of a group, else nothing."""
+    if spec.required:
+        return " (required)"
+    if spec.one_of:
+        others = [f.name for f in FIELDS if f.one_of == spec.one_of and f.name != spec.name]
+        return f" (required: this or {' or '.join(others)})"
+    return ""

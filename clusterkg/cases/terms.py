@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from ..errors import InputError, NotFoundError
 from ..inputs import read_text
 from ..linking import industries as codes
-from ..linking.concepts import code_concepts
+from ..linking.skos import code_concepts
 from ..namespaces import CODE, PREFIXES
 from ..rdfterms import to_rdflib
 from .model import CKG, CKG_IRI, CONCEPT_CLASSES, KnownTerms, Triple, concept_keys, expand, iri_ref
@@ -151,6 +151,6 @@ class Terms:
 
 def concept_triples(code: codes.IndustryCode) -> dict[str, list[Triple]]:
     """A code as a SKOS concept in its scheme, with its ISIC Rev.4 correspondence and division, and those ISIC
-    concepts (:func:`clusterkg.linking.concepts.code_concepts`), as rdflib triples by subject."""
+    concepts (:func:`clusterkg.linking.skos.code_concepts`), as rdflib triples by subject."""
     return {iri: [tuple(to_rdflib(term) for term in triple) for triple in triples]
             for iri, triples in code_concepts(code.scheme, code.code)}

@@ -29,10 +29,10 @@ from ..namespaces import CKG, DCTERMS, GEONAMES, OPENDATA_GRAPH, SKOS, prefix_li
 from ..resources import package_version
 from ..sparql.results import value_of
 from ..stores.base import Store
-from .concepts import code_triples, scheme_triples
 from .entities import find_entities
 from .geonames import country, find_city, subdivision
 from .industries import SCHEMES, industry_code, industry_mappings, ksic_to_isic
+from .skos import code_triples, scheme_triples
 
 
 @dataclass

