@@ -46,13 +46,20 @@ def open_output(output: str | None) -> Iterator[BinaryIO]:
         sys.stdout.buffer.flush()
         return
     target = Path(output)
-    if target.is_symlink() or (target.exists() and not target.is_file()):
+    handle = None
+    if not target.is_symlink() and (target.is_file() or not target.exists()):
+        try:
+            handle = tempfile.NamedTemporaryFile("wb", dir=target.parent or ".", prefix=f".{target.name}.",
+                                                 delete=False)
+        except OSError as exc:
+            if not target.exists():
+                raise InputError(f"cannot write {output}: {exc.strerror}") from None
+            # a directory that holds no new files (/proc): the existing file is written in place
+    if handle is None:
         with _mapped(output):
             with open(target, "wb") as stream:
                 yield stream
         return
-    with _mapped(output):
-        handle = tempfile.NamedTemporaryFile("wb", dir=target.parent or ".", prefix=f".{target.name}.", delete=False)
     try:
         with _mapped(output):
             with handle:
