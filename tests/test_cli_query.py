@@ -54,16 +54,16 @@ def test_queries_lists_names_titles_and_parameters() -> None:
     output = ok("queries")
     for query in queries.catalogue():
         assert f"{query.name}: {query.title['en']}" in output
-    assert "--param finding=<iri>  (required)" in output
+    assert "--param finding=<name or iri>  (required)" in output
     assert "--param lang=<lang>  (default en)" in output
-    assert "--param entity=<iri>  (optional)" in output
-    assert "--param type=<iri>  (default ckg:IndustrialCluster)" in output
+    assert "--param entity=<name or iri>  (optional)" in output
+    assert "--param type=<name or iri>  (default ckg:IndustrialCluster)" in output
     assert "오해와 그 내용, 그리고 그에 대한 반론" in ok("queries", "--lang", "ko")
 
 
 def test_queries_shows_one_query_in_full_and_as_json() -> None:
     output = ok("queries", "compare")
-    assert "SELECT DISTINCT" in output and "--param a=<iri>" in output
+    assert "SELECT DISTINCT" in output and "--param a=<name or iri>" in output
     document = json.loads(ok("queries", "--json"))
     assert {q["name"] for q in document} >= {"compare", "provenance"}
     provenance = json.loads(ok("queries", "provenance", "--json"))

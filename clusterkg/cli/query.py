@@ -89,7 +89,8 @@ def list_queries(name: str | None, lang: str, as_json: bool) -> None:
             else:
                 status = "optional"
             text = f" -- {param.description}" if param.description else ""
-            click.echo(f"  --param {param.name}=<{param.type}>  ({status}){text}")
+            kind = "name or iri" if param.type == "iri" else param.type  # an entity's name is taken for an IRI
+            click.echo(f"  --param {param.name}=<{kind}>  ({status}){text}")
     if name:
         click.echo()
         click.echo(chosen[0].text.rstrip())
