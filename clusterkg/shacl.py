@@ -194,6 +194,12 @@ def fast_sparql() -> Iterator[None]:
             mirrors[id(graph)] = (graph, store)
         return mirrors[id(graph)][1]
 
+    def held_to_limits(text: str) -> None:
+        """A shape's SPARQL goes to the engine: held to the limits, once per text."""
+        if text not in within_limits:
+            check_limits(text)
+            within_limits.add(text)
+
     def query(  # noqa: N803
         self: processor.SPARQLProcessor, strOrQuery: str | Query, initBindings: Mapping[str, Identifier] | None = None,
         initNs: Mapping[str, Any] | None = None, base: str | None = None, DEBUG: bool = False,
@@ -204,9 +210,7 @@ def fast_sparql() -> Iterator[None]:
             if store is not None and not any(isinstance(v, BNode) for v in bound.values()):
                 declared = prefix_lines({k: str(v) for k, v in (initNs or {}).items()})
                 values = {k: to_oxigraph(v) for k, v in bound.items()}
-                if strOrQuery not in within_limits:  # a shape's SPARQL goes to the engine: hold it to the limits
-                    check_limits(strOrQuery)
-                    within_limits.add(strOrQuery)
+                held_to_limits(strOrQuery)
                 try:
                     answer = store.query(declared + pre_bind(strOrQuery, values), base_iri=base)
                     return _oxigraph_result(answer, bound)
@@ -233,7 +237,6 @@ def fast_sparql() -> Iterator[None]:
 
     from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
     from rdflib.plugins.sparql.processor import SPARQLResult
-    from rdflib.term import Variable
 
     original_evaluate = SPARQLBasedConstraint._evaluate_sparql_constraint
     original_validate = SPARQLBasedConstraint._validate_sparql_query
@@ -255,9 +258,7 @@ def fast_sparql() -> Iterator[None]:
             plan = _batch_plan(text)
             if plan is None:
                 return None
-            if text not in within_limits:
-                check_limits(text)
-                within_limits.add(text)
+            held_to_limits(text)
             fixed = {k: to_oxigraph(v) for k, v in bound.items() if k != "this"}
             batched = bind_many(pre_bind(text, fixed), "this", [to_oxigraph(f) for f in focus], drop_slice=True)
             answer = store.query(prefix_lines({k: str(v) for k, v in namespaces.items()}) + batched)
@@ -265,18 +266,15 @@ def fast_sparql() -> Iterator[None]:
             return None  # one query per focus node, as pySHACL runs them
         if not isinstance(answer, ox.QuerySolutions):
             return None
-        names = [v.value for v in answer.variables]
-        variables = [Variable(name) for name in names if name != "this"] + [Variable("this")]
-        extra = {Variable(k): v for k, v in bound.items() if k not in names and k != "this"}
+        result = _oxigraph_result(answer, {k: v for k, v in bound.items() if k != "this"})
         by_focus: dict[Any, list[dict[Variable, Any]]] = {}
-        for solution in answer:
-            row = {**extra, **{Variable(n): to_rdflib(t) for n, t in zip(names, solution) if t is not None}}
-            by_focus.setdefault(solution["this"], []).append(row)
+        for row in result["bindings"]:
+            by_focus.setdefault(row[_THIS], []).append(row)
         offset, limit = plan
         if offset or limit is not None:
             by_focus = {f: rows[offset : None if limit is None else offset + limit] for f, rows in by_focus.items()}
         key = (id(graph), text)
-        answered[key] = (variables + list(extra), by_focus)
+        answered[key] = (result["vars_"], by_focus)
         return key
 
     def evaluate_sparql_constraint(self: Any, constraint: Any, target: Any, f_v_dict: dict) -> Any:
@@ -293,7 +291,7 @@ def fast_sparql() -> Iterator[None]:
         if found is None or "this" not in bound:
             return original_validate(self, text, bound, target)
         variables, by_focus = found
-        rows = by_focus.get(to_oxigraph(bound["this"]), [])
+        rows = by_focus.get(bound["this"], [])
         result = SPARQLResult({"type_": "SELECT", "vars_": variables, "bindings": rows})
         return original_validate(self, text, bound, _Answered(result))
 

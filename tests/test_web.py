@@ -97,6 +97,13 @@ def wait_for(browser, css: str, count: int = 1, timeout: float = 30):
     return browser.find_elements("css selector", css)
 
 
+def run_own(browser, query: str) -> None:
+    """Type a query into the page's SPARQL editor, run it and wait for its results."""
+    browser.execute_script("state.yasqe.setValue(arguments[0])", query)
+    browser.find_element("id", "run-own").click()
+    wait_for(browser, "#results .row-count")
+
+
 def shot(browser, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"web-{name}.png"
@@ -474,9 +481,7 @@ def test_downloads_for_spreadsheets_and_graphs(browser, server) -> None:
     assert json.loads(fetch(links["JSON"])[2])["head"]["vars"][0] == "lang"
     query = ("PREFIX ckg: <https://w3id.org/clusterkg/ontology#>\n"
              "CONSTRUCT { ?c ckg:hasFeature ?f } WHERE { ?c ckg:hasFeature ?f }")
-    browser.execute_script("state.yasqe.setValue(arguments[0])", query)
-    browser.find_element("id", "run-own").click()
-    wait_for(browser, "#results .row-count")
+    run_own(browser, query)
     features = sparql_count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?c ckg:hasFeature ?f }")
     assert browser.find_element("css selector", "#results .row-count").text == f"트리플 {features}개"
     links = {a.text: a.get_attribute("href") for a in browser.find_elements("css selector", "#results a.download")}
@@ -492,9 +497,7 @@ def test_own_sparql_runs(browser, server) -> None:
     open_view(browser, server, "#/query")
     query = ("PREFIX ckg: <https://w3id.org/clusterkg/ontology#>\n"
              "SELECT ?feature ?dimension WHERE { ?feature ckg:onDimension ?dimension }")
-    browser.execute_script("state.yasqe.setValue(arguments[0])", query)
-    browser.find_element("id", "run-own").click()
-    wait_for(browser, "#results .row-count")
+    run_own(browser, query)
     cells = sparql_count(server, "SELECT (COUNT(*) AS ?n) WHERE { ?f ckg:onDimension ?d }")
     assert cells >= 15 and browser.find_element("css selector", "#results .row-count").text == f"{cells} rows"
     href = browser.find_element("css selector", "#results a.download-json").get_attribute("href")
