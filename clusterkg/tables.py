@@ -1,7 +1,8 @@
 """Results for people: aligned text tables, IRIs shown by their labels; and writing a result in any ``--format``.
 
 * ``table``: aligned and wrapped columns, IRIs shown by their label in the
-  chosen language where the store has one (else as a prefixed name);
+  chosen language where the store has one (else as a prefixed name); records,
+  a field a line, when the width cannot hold the columns;
 * ``csv``, ``tsv``, ``json``, ``xml``: the W3C SPARQL 1.1 query result
   formats, for SELECT (and for ASK: ``json``, ``xml``);
 * ``ttl``, ``nt``, ``jsonld``, ``rdfxml``: RDF, for CONSTRUCT and DESCRIBE (``json`` is JSON-LD there,
@@ -243,7 +244,8 @@ def grid_lines(
     headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None, *, separator: str = " | ",
 ) -> Iterator[str]:
     """The lines of :func:`format_grid`, one at a time: the widths from one pass over the cells, then each row
-    wrapped as it is written (a row is spaced from the next when any cell of the table takes several lines)."""
+    wrapped as it is written (a row is spaced from the next when any cell of the table takes several lines).
+    A table whose columns would be narrowed below :data:`READABLE` is written as records (:func:`record_lines`)."""
     total = width or shutil.get_terminal_size((120, 24)).columns
     rule = separator.replace(" ", "-").replace("|", "+") if "|" in separator else separator
     natural = [text_width(h) for h in headers]
@@ -251,6 +253,9 @@ def grid_lines(
         for i, cell in enumerate(row[: len(natural)]):
             natural[i] = max(natural[i], _cell_width(cell))
     widths = fit_widths(natural, total, separator=len(separator))
+    if len(widths) > 2 and any(w < min(n, READABLE) for n, w in zip(natural, widths)):
+        yield from record_lines(headers, rows, total)
+        return
     titles = [wrap(h, w) for h, w in zip(headers, widths)]
     for i in range(max((len(t) for t in titles), default=0)):
         yield separator.join(pad(t[i] if i < len(t) else "", w) for t, w in zip(titles, widths)).rstrip() + "\n"
@@ -269,6 +274,33 @@ def grid_lines(
         cells = [_lines(cell, w) for cell, w in zip(row, widths)]
         for i in range(max((len(c) for c in cells), default=0)):
             yield separator.join(pad(c[i] if i < len(c) else "", w) for c, w in zip(cells, widths)).rstrip() + "\n"
+
+
+#: A column narrower than this (and than its cells) is hard to read: the table is then written as records.
+READABLE = 10
+
+
+def record_lines(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> Iterator[str]:
+    """Rows as records, a field a line (as ``psql``'s expanded display): for a table of more columns than
+    ``width`` holds. A record's empty fields are left out.
+
+    >>> print("".join(record_lines(["name", "firms", "stage"], [["Bucheon", "7000", ""]], 40)), end="")
+    -[ 1 ]----------------------------------
+    name   Bucheon
+    firms  7000
+    """
+    key = min(max((text_width(h) for h in headers), default=1), max(width // 3, 6))
+    value = max(width - key - 2, 10)
+    for number, row in enumerate(rows, start=1):
+        head = f"-[ {number} ]"
+        yield head + "-" * max(width - text_width(head), 0) + "\n"
+        for header, cell in zip(headers, row):
+            if not cell.strip():
+                continue
+            keys, values = wrap(header, key), _lines(cell, value)
+            for i in range(max(len(keys), len(values))):
+                line = pad(keys[i] if i < len(keys) else "", key) + "  " + (values[i] if i < len(values) else "")
+                yield line.rstrip() + "\n"
 
 
 def _cell_width(cell: str) -> int:

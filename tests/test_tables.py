@@ -195,3 +195,23 @@ def test_grid_rows_are_spaced_only_when_a_cell_takes_several_lines() -> None:
     wraps = results.format_grid(["x", "y"], [["aa bb cc", "1"], ["e", "2"]], 9, separator="  ")
     assert wraps.splitlines() == ["x       y", "------  -", "aa bb   1", "cc", "", "e       2"]
     assert "".join(results.grid_lines(["x", "y"], [["aa bb cc", "1"], ["e", "2"]], 9, separator="  ")) == wraps
+
+
+def test_a_table_too_wide_for_the_terminal_is_written_as_records() -> None:
+    headers = ["type", "cluster", "country", "industries", "start", "firms"]
+    rows = [["mature industrial cluster", "Bucheon mature industrial cluster", "", "*metal processing; "
+             "*chemical products manufacturing", "", "about 7000"]]
+    records = results.format_grid(headers, rows, width=40)
+    assert records.splitlines()[0] == "-[ 1 ]" + "-" * 34
+    assert "type        mature industrial cluster" in records
+    assert "country" not in records  # an empty field is left out of its record
+    assert "industries  *metal processing; *chemical" in records
+    assert "            products manufacturing" in records  # a long value wraps under itself
+    assert all(len(line) <= 40 for line in records.splitlines())
+    wide = results.format_grid(headers, rows, width=200)
+    assert wide.splitlines()[0].startswith("type ") and " | cluster " in wide.splitlines()[0]
+
+
+def test_narrow_columns_that_hold_their_cells_stay_a_table() -> None:
+    grid = results.format_grid(["a", "b", "c"], [["1", "2", "3"]], width=20)
+    assert grid.splitlines() == ["a | b | c", "--+---+--", "1 | 2 | 3"]

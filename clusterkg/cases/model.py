@@ -17,6 +17,7 @@ import functools
 import hashlib
 import re
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +162,7 @@ SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".csv": "csv", ".ttl": "ttl", ".tur
             ".nt": "ttl", ".jsonld": "jsonld", ".json": "jsonld"}  # N-Triples is Turtle
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where something was written: a line (YAML, Turtle, JSON-LD) or a row (CSV)."""
 
@@ -200,8 +201,8 @@ class Entry:
 
     def add(self, triple: Triple, location: Location) -> None:
         self.triples.append(triple)
-        s, p, o = triple
-        self.where.setdefault((s, p, o), location)
+        s, p, _ = triple
+        self.where.setdefault(triple, location)
         self.where.setdefault((s, p), location)
         self.where.setdefault((s,), location)
 
@@ -221,7 +222,7 @@ class EntryFile:
     #: what the file may not say (placeholders, unknown industries, triples about shipped entities ...)
     problems: list[Problem] = field(default_factory=list)
     #: classification codes and vocabulary terms it names: concept IRI -> its triples (for the concepts graph)
-    concepts: dict[str, list[Triple]] = field(default_factory=dict)
+    concepts: dict[str, Sequence[Triple]] = field(default_factory=dict)
     _index: dict[Any, Entry] | None = field(default=None, repr=False)
 
     def graph(self) -> Graph:

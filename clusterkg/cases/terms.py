@@ -10,7 +10,9 @@ Rev.4 title. A name that matches nothing is a :class:`Unresolved` with the close
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import URIRef
@@ -88,9 +90,18 @@ class Terms:
     def __init__(self, known: KnownTerms, vocabulary: Vocabulary | None = None) -> None:
         self.known = known
         self.vocabulary = vocabulary or Vocabulary()
+        #: names resolved so far (entries name the same few concepts again and again)
+        self._resolved: dict[tuple[str, str], tuple[URIRef, dict[str, Sequence[Triple]]]] = {}
 
-    def resolve(self, kind: str, text: str) -> tuple[URIRef, dict[str, list[Triple]]]:
-        """The IRI of a concept, and triples that describe it (for codes and vocabulary terms)."""
+    def resolve(self, kind: str, text: str) -> tuple[URIRef, dict[str, Sequence[Triple]]]:
+        """The IRI of a concept, and triples that describe it (for codes and vocabulary terms); the triples
+        are shared between the entries that name the concept, and not to be changed."""
+        found = self._resolved.get((kind, text))
+        if found is None:
+            found = self._resolved[(kind, text)] = self._resolve(kind, text)
+        return found
+
+    def _resolve(self, kind: str, text: str) -> tuple[URIRef, dict[str, Sequence[Triple]]]:
         head = CODE_PATTERN.match(text)
         if re.match(r"^https?://", text) or (head and head.group(1) in PREFIXES):
             iri = expand(text, "")
@@ -149,8 +160,18 @@ class Terms:
                           f"이 없습니다{hint}")
 
 
-def concept_triples(code: codes.IndustryCode) -> dict[str, list[Triple]]:
+def concept_triples(code: codes.IndustryCode) -> dict[str, Sequence[Triple]]:
     """A code as a SKOS concept in its scheme, with its ISIC Rev.4 correspondence and division, and those ISIC
     concepts (:func:`clusterkg.linking.skos.code_concepts`), as rdflib triples by subject."""
-    return {iri: [tuple(to_rdflib(term) for term in triple) for triple in triples]
-            for iri, triples in code_concepts(code.scheme, code.code)}
+    return dict(_concept_triples(code.scheme, code.code))
+
+
+@lru_cache(maxsize=4096)
+def _concept_triples(scheme: str, value: str) -> tuple[tuple[str, tuple[Triple, ...]], ...]:
+    return tuple((iri, tuple(tuple(to_rdflib(term) for term in triple) for triple in triples))
+                 for iri, triples in code_concepts(scheme, value))
+
+
+def release_tables() -> None:
+    """Drop the codes' triples kept for the run."""
+    _concept_triples.cache_clear()

@@ -198,9 +198,11 @@ _WORK: tuple[Validator, list[list[tuple]]] | None = None
 def release_lookup_tables() -> None:
     """Drop the place and classification tables the conversion read; the next conversion reads them again."""
     from ..linking import geonames, industries
+    from . import terms
 
     geonames.release_tables()
     industries.release_tables()
+    terms.release_tables()
     places.geonames_candidates.cache_clear()
 
 

