@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -279,6 +280,32 @@ def test_parallel_and_serial_validation_agree(tmp_path: Path, monkeypatch) -> No
     parallel = validator.validate(loaded, workers=2)
     assert [(i.file, i.line, i.message_en) for i in serial.issues] == [(i.file, i.line, i.message_en) for i in parallel.issues]
     assert len(serial.issues) == 2
+
+
+_REAL_CHUNK = validation._validate_chunk_in_worker
+
+
+def _logged_chunk(index: int) -> str:
+    """A worker's chunk, its process id written to $PID_LOG (module level: the pool pickles it by name)."""
+    with open(os.environ["PID_LOG"], "a") as out:
+        out.write(f"{os.getpid()}\n")
+    return _REAL_CHUNK(index)
+
+
+@pytest.mark.slow  # forks worker processes
+def test_each_chunk_is_validated_by_a_worker_of_its_own(tmp_path: Path, monkeypatch) -> None:
+    """A worker exits after its chunk: the pages it copied from the main process go with it."""
+    monkeypatch.setattr(validation, "CHUNK_SIZE", 2)
+    log = tmp_path / "pids"
+    monkeypatch.setenv("PID_LOG", str(log))
+    monkeypatch.setattr(validation, "_validate_chunk_in_worker", _logged_chunk)
+    validator = validation.default_validator()
+    loaded = validator.load([FIXTURES / "valid.yaml", FIXTURES / "valid.csv", FIXTURES / "advice-take-off.yaml"])
+    chunks = len(list(validation._chunks(loaded, 2)))
+    assert chunks >= 3
+    validator.validate(loaded, workers=2)
+    pids = log.read_text().split()
+    assert len(pids) == chunks and len(set(pids)) == chunks and str(os.getpid()) not in pids
 
 
 def test_ttl_report_holds_the_entry_rules_refusals_too() -> None:

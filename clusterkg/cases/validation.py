@@ -153,7 +153,8 @@ class Validator:
         chunks = list(_chunks(files, CHUNK_SIZE))
         progress = progress_start(len(chunks)) if progress_start and len(chunks) > 1 else None
         seen: set[tuple] = set()
-        for result in self._results(chunks, workers):
+        sample = next((entry.triples for entry_file in files for entry in entry_file.entries), [])
+        for result in self._results(chunks, workers, sample):
             merge(report, result, files, seen)
             if progress:
                 progress(1)
@@ -161,11 +162,11 @@ class Validator:
         finish(report)
         return report
 
-    def validate_chunk(self, chunk: list[tuple]) -> Graph:
+    def validate_chunk(self, chunk: Sequence[tuple]) -> Graph:
         """pySHACL's report for one bounded subgraph."""
         return run_pyshacl(self.subgraph(chunk), self.shapes)[1]
 
-    def _results(self, chunks: list[list[tuple]], workers: int | None) -> Iterator[Graph]:
+    def _results(self, chunks: list[list[tuple]], workers: int | None, sample: Sequence[tuple] = ()) -> Iterator[Graph]:
         workers = min(workers or default_workers(), len(chunks))
         # What exists now (the entries, the knowledge base) lives to the end: frozen, the collector never
         # scans it (nor, in a forked worker, copies its pages); each chunk's own cyclic garbage (rdflib
@@ -180,10 +181,16 @@ class Validator:
                 return
             # every entry is converted: the lookup tables (GeoNames, classifications) are not copied into workers
             release_lookup_tables()
+            # What the first validation of a process builds (pySHACL's and rdflib's modules, the rules' parsed
+            # SPARQL) is built here once, on the first case, and inherited: a worker validates one chunk and
+            # exits, so that the pages it copies from this process (touching a chunk's terms copies their
+            # pages) are freed with it, and memory holds the chunks being validated, not all those so far.
+            self.validate_chunk(sample)
+            gc.collect()  # its garbage (pyoxigraph's answers may only be dropped by the thread that made them)
             global _WORK
             _WORK = (self, chunks)  # inherited by the forked workers, not pickled
             try:
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
                     for data in pool.imap(_validate_chunk_in_worker, range(len(chunks))):
                         yield Graph().parse(data=data, format="nt")
             finally:
@@ -219,9 +226,7 @@ def default_workers() -> int:
 
 def _validate_chunk_in_worker(index: int) -> str:
     validator, chunks = _WORK  # type: ignore[misc]
-    data = validator.validate_chunk(chunks[index]).serialize(format="nt")
-    gc.collect(0)  # the chunk's graphs: the knowledge base and the entries were frozen before the fork
-    return data
+    return validator.validate_chunk(chunks[index]).serialize(format="nt")  # the worker then exits
 
 
 def stage_ranks(graph: Graph) -> dict[Any, int]:
