@@ -59,11 +59,22 @@ def _proc_status(pid: int, key: str) -> int:
     raise AssertionError(f"no {key} for {pid}")
 
 
-def _children(pid: int) -> set[int]:
+def _direct_children(pid: int) -> set[int]:
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
         with open(task / "children") as handle:
             found.update(int(x) for x in handle.read().split())
+    return found
+
+
+def _children(pid: int) -> set[int]:
+    """The processes a server started: its children, those of multiprocessing's fork server in its place."""
+    found: set[int] = set()
+    for child in _direct_children(pid):
+        if b"multiprocessing.forkserver" in Path(f"/proc/{child}/cmdline").read_bytes():
+            found |= _direct_children(child)
+        else:
+            found.add(child)
     return found
 
 

@@ -57,11 +57,14 @@ def serve(settings: StoreSettings, host: str, port: int, timeout: float, max_res
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 5' \\
            http://127.0.0.1:8000/sparql
     """
+    if settings.endpoint:
+        raise InputError("serve works on the embedded store; a remote endpoint (--endpoint) can be queried directly")
+    from ..server.worker import start_worker_server
+
+    start_worker_server()  # the workers' fork server imports the library while the rest of the server does
     from ..server.app import ServerConfig, is_loopback
     from ..server.app import serve as run_server
 
-    if settings.endpoint:
-        raise InputError("serve works on the embedded store; a remote endpoint (--endpoint) can be queried directly")
     config = ServerConfig(host=host, port=port, timeout=timeout, max_results=max_results,
                           allow_service=allow_service, workers=workers, store_dir=settings.store_dir,
                           reload_interval=reload_interval, cache_mb=cache_mb, writable=writable, base_url=base_url,

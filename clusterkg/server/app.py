@@ -166,7 +166,7 @@ class Endpoint:
         base = self._endpoint_url(request)
         formats = tuple(v for k, v in params if k in FORMAT_PARAMS)
         if not found:
-            return self._description(request, base, formats)
+            return await self._description(request, base, formats)
         if len(found) > 1:
             return _text(400, "more than one 'query' parameter")
         try:
@@ -194,14 +194,17 @@ class Endpoint:
             return _text(*http_status(exc))
         return Response(reply.body, status_code=reply.status, media_type=reply.media_type)
 
-    def _description(self, request: Request, url: str, formats: tuple[str, ...]) -> Response:
+    async def _description(self, request: Request, url: str, formats: tuple[str, ...]) -> Response:
         """A SPARQL 1.1 Service Description of this endpoint, in the negotiated RDF format."""
         try:
-            reply = service_description(url, graphs=self.pool.graphs, default_triples=self.pool.triples,
+            _, triples, graphs = await self.pool.counts()
+            reply = service_description(url, graphs=graphs, default_triples=triples,
                                         writable=self.config.writable, allow_service=self.config.allow_service,
                                         accept=request.headers.get("accept"), format_param=formats)
         except ProtocolError as exc:
             return _text(exc.status, exc.message)
+        except ERRORS as exc:
+            return _text(*http_status(exc))
         return Response(reply.body, media_type=_charset(reply.media_type), headers={"Vary": "Accept"})
 
     async def graph_store(self, request: Request) -> Response:
@@ -253,7 +256,11 @@ class Endpoint:
         return await self._run(request, job)
 
     async def info(self, request: Request) -> Response:
-        """The server's limits and the size of what it serves."""
+        """The server's limits and the size of what it serves (the snapshot's counts, waited for if need be)."""
+        try:
+            generation, triples, _ = await self.pool.counts()
+        except ERRORS as exc:
+            return _text(*http_status(exc))
         return JSONResponse(
             {
                 "endpoint": "/sparql",
@@ -266,8 +273,8 @@ class Endpoint:
                 "running": self.pool.running,
                 "max_body_bytes": MAX_BODY,
                 "body_timeout_s": self.config.body_timeout,
-                "triples": self.pool.triples,
-                "snapshot": self.pool.generation,
+                "triples": triples,
+                "snapshot": generation,
                 "cache_mb": self.config.cache_mb,
                 "cached_answers": len(self.pool.cache),
                 "result_formats": list(RESULT_FORMATS.values()),

@@ -21,6 +21,12 @@ beyond a small store's copy), and
 a snapshot no worker reads any more is removed. Snapshots are kept in a
 private directory that is removed when the server stops (:mod:`.snapshots`).
 
+A new snapshot is served as soon as it is taken; its triples and each graph's
+(for ``/api/info`` and the service description: seconds at a million triples)
+are counted after, in a thread (:meth:`QueryPool.counts`); a request that needs
+them first waits for them. Whether workers copy a snapshot into memory is read as
+it is taken, from its first :data:`IN_MEMORY_TRIPLES` + 1 triples.
+
 Per query, the server lexes the text once (:func:`~clusterkg.sparql.protocol.check_query`)
 and hands the worker what it read from the tokens (:attr:`Job.analysis`); a
 worker writes SELECT answers with Oxigraph's own serialisers, counting the rows
@@ -45,6 +51,8 @@ and the pool takes a new snapshot before it answers, so the next query sees it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import multiprocessing
 import os
 from multiprocessing.connection import Connection
@@ -55,10 +63,9 @@ from ..errors import StoreError
 from ..sparql.protocol import Reply
 from ..stores.base import runtime_message
 from ..stores.embedded import default_store_dir, open_embedded
-from ..stores.userdata import graph_sizes
 from .cache import ReplyCache
-from .snapshots import SnapshotDir, store_fingerprint
-from .worker import IN_MEMORY_TRIPLES, Job, UpdateJob, update_main, worker_main
+from .snapshots import Counts, SnapshotCounter, SnapshotDir, store_fingerprint
+from .worker import IN_MEMORY_TRIPLES, Job, UpdateJob, update_main, worker_context, worker_main
 
 __all__ = ["IN_MEMORY_TRIPLES", "Job", "QueryPool", "QueryTimeout", "ServerBusy", "UpdateJob"]
 
@@ -72,6 +79,7 @@ class ServerBusy(Exception):
 
 
 # --- the pool, in the server's event loop --------------------------------------
+
 
 
 class _Worker:
@@ -139,9 +147,11 @@ class QueryPool:
         self.reload_interval = reload_interval
         self.cache = ReplyCache(cache_bytes)
         self.generation = 0
-        self.triples = 0
-        self.graphs: dict[str, int] = {}  # named graph -> triples, in the snapshot
+        self.graphs: frozenset[str] = frozenset()  # the named graphs of the snapshot
+        self.in_memory = False  # whether the workers copy the snapshot into memory
         self.snapshots = SnapshotDir()
+        self._counter = SnapshotCounter(self._counted)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._snapshot: Path | None = None
         self._fingerprint: tuple = ()
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
@@ -150,12 +160,7 @@ class QueryPool:
         self._evicted: set[_Worker] = set()  # workers killed to keep one free for short queries
         self._growing = self._stopping = False
         self._watcher: asyncio.Task | None = None
-        self._context = multiprocessing.get_context("spawn")
-
-    @property
-    def in_memory(self) -> bool:
-        """Whether the workers copy the current snapshot into memory (a small store: :data:`IN_MEMORY_TRIPLES`)."""
-        return self.triples <= IN_MEMORY_TRIPLES
+        self._context = worker_context()
 
     @property
     def running(self) -> int:
@@ -163,32 +168,50 @@ class QueryPool:
         return len(self._busy)
 
     # snapshots
-    def _take_snapshot(self) -> tuple[Path, tuple, int]:
+    def _take_snapshot(self) -> tuple[Path, tuple, frozenset[str], bool]:
         path = self.snapshots.checkpoint(self.generation + 1)
         with open_embedded(self.store_dir) as store:  # no writer can change it meanwhile
             fingerprint = store_fingerprint(self.store_dir)
             try:
                 store.oxigraph.backup(str(path))
+                first = store.oxigraph.quads_for_pattern(None, None, None, None)
+                small = sum(1 for _ in itertools.islice(first, IN_MEMORY_TRIPLES + 1)) <= IN_MEMORY_TRIPLES
             except (OSError, RuntimeError) as exc:
                 raise StoreError(f"cannot take a snapshot of the store in {path.parent}: "
                                  f"{runtime_message(str(exc))}") from None
-            count = len(store.oxigraph)
-            self.graphs = graph_sizes(store)
-        return path, fingerprint, count
+            graphs = frozenset(store.graph_names())
+        return path, fingerprint, graphs, small
+
+    def _serve(self, taken: tuple[Path, tuple, frozenset[str], bool]) -> None:
+        """Make a snapshot just taken the one served, and count it in the background."""
+        self._snapshot, self._fingerprint, self.graphs, self.in_memory = taken
+        self.generation += 1
+        self.cache.clear()
+        self._counter.submit(self.generation, taken[0])
+
+    def _counted(self) -> None:
+        """In the counting thread, after a count: the snapshot is no longer kept for it."""
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
+                loop.call_soon_threadsafe(self._prune)
+
+    async def counts(self) -> Counts:
+        """The current snapshot's generation, its triples and those of each named graph (counted once a
+        snapshot, in the background; waits for the count if it is not done)."""
+        return await self._counter.counts()
 
     async def reload(self) -> None:
         """Take a new snapshot; workers move to it between queries."""
-        path, fingerprint, count = await asyncio.to_thread(self._take_snapshot)
+        taken = await asyncio.to_thread(self._take_snapshot)
         previous = self._snapshot
-        self._snapshot, self._fingerprint, self.triples = path, fingerprint, count
-        self.generation += 1
-        self.cache.clear()
+        self._serve(taken)
         if previous is not None:
             self._prune()  # workers move to the new snapshot before their next query
 
     def _prune(self) -> None:
-        """Remove the snapshots that are neither the current one nor open in a worker."""
-        keep = {self._snapshot, *(worker.snapshot for worker in self._all)}
+        """Remove the snapshots that are neither the current one, open in a worker, nor being counted."""
+        keep = {self._snapshot, *(worker.snapshot for worker in self._all), *self._counter.keep()}
         self.snapshots.remove_except(keep)
 
     async def _watch(self) -> None:
@@ -309,25 +332,26 @@ class QueryPool:
     def prepare(self) -> None:
         """Take the first snapshot now; raises StoreError if the store cannot be opened."""
         if self._snapshot is None:
-            self._snapshot, self._fingerprint, self.triples = self._take_snapshot()
-            self.generation += 1
+            self._serve(self._take_snapshot())
         self.cache.clear()
 
     async def start(self) -> None:
-        """Take the first snapshot (unless prepared) and start the workers."""
+        """Take the first snapshot (unless prepared) and start a worker; the others start in the background."""
+        self._loop = asyncio.get_running_loop()
         if self._snapshot is None:
             await asyncio.to_thread(self.prepare)
-        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)))
-        for worker in workers:
-            self._idle.put_nowait(worker)
+        self._idle.put_nowait(await self._spawn())  # the first query needs one worker; the others start after it
+        self._grow_if_needed()
         if self.reload_interval > 0:
             self._watcher = asyncio.get_running_loop().create_task(self._watch())
 
     async def stop(self) -> None:
         """Stop the workers and remove the snapshots."""
         self._stopping = True
+        self._loop = None
         if self._watcher:
             self._watcher.cancel()
+        self._counter.stop()
         for worker in list(self._all):
             self._drop(worker)
         self.remove_snapshots()

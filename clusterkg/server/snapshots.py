@@ -13,16 +13,32 @@ last snapshot in it, a full copy of the store's data. The next ``clusterkg serve
 started by the same user removes every such directory whose server process is gone.
 The workers of a killed server leave with it: each one exits within a second of its
 server's end, a query it was running stopped.
+
+What a snapshot holds, counted (:func:`snapshot_counts`: its size and the size of each graph, for ``/api/info``
+and the service description), takes seconds at a million triples; the pool counts each snapshot in the
+background after it serves it (:mod:`.pool`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import queue
+import select
 import shutil
 import tempfile
 import threading
-import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from multiprocessing.connection import Connection
 from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+from ..stores.base import runtime_message
+from ..stores.embedded import EmbeddedStore
+from ..stores.userdata import graph_sizes
 
 PREFIX = "clusterkg-serve-"
 
@@ -40,6 +56,102 @@ def store_fingerprint(directory: Path) -> tuple:
         except FileNotFoundError:
             continue
     return tuple(sorted(entries))
+
+
+#: The triples of the default graph itself (not the union of the graphs that queries see).
+DEFAULT_GRAPH_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def snapshot_counts(snapshot: Path) -> tuple[int, dict[str, int]]:
+    """The number of triples in a snapshot and in each of its named graphs (empty ones too).
+
+    The total is the graphs' sizes plus the default graph's, so that the store is read once; both are
+    counted by Oxigraph's queries, which release the GIL, so the server goes on answering meanwhile.
+    """
+    try:
+        oxigraph = ox.Store.read_only(str(snapshot))
+        graphs = graph_sizes(EmbeddedStore(snapshot, oxigraph, writable=False))
+        solutions = oxigraph.query(DEFAULT_GRAPH_SIZE)
+        assert isinstance(solutions, ox.QuerySolutions)
+        default = next(iter(solutions))[0]
+    except (OSError, RuntimeError) as exc:
+        raise StoreError(f"cannot count the snapshot {snapshot}: {runtime_message(str(exc))}") from None
+    assert isinstance(default, ox.Literal)
+    return int(default.value) + sum(graphs.values()), graphs
+
+
+#: What :meth:`SnapshotCounter.counts` gives: the snapshot's generation, its triples, the triples of each named graph.
+Counts = tuple[int, int, dict[str, int]]
+
+
+class _Superseded(Exception):
+    """A newer snapshot was taken before this one was counted: nobody needs its counts any more."""
+
+
+class SnapshotCounter:
+    """Counts the snapshots a server serves (:func:`snapshot_counts`), one at a time in a thread of its own.
+
+    A snapshot is counted once, after it is served; one that is superseded before its turn is not counted.
+    A snapshot being counted is kept (:meth:`keep`); ``on_done`` is called in the thread after each count.
+    """
+
+    def __init__(self, on_done: Callable[[], None] = lambda: None) -> None:
+        self.on_done = on_done
+        self._jobs: queue.SimpleQueue[tuple[int, Path, Future[Counts]] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._latest: tuple[int, Future[Counts]] | None = None
+        self._counting: dict[Path, Future[Counts]] = {}
+
+    def submit(self, generation: int, path: Path) -> None:
+        """Count snapshot number ``generation``, the newest one, at ``path``."""
+        future: Future[Counts] = Future()
+        self._latest = generation, future
+        self._counting[path] = future
+        self._jobs.put((generation, path, future))
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="snapshot-counts", daemon=True)
+            self._thread.start()
+
+    def keep(self) -> set[Path]:
+        """The snapshots being counted or waiting to be."""
+        self._counting = {path: future for path, future in self._counting.items() if not future.done()}
+        return set(self._counting)
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            generation, path, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                if self._latest is None or self._latest[0] != generation:
+                    raise _Superseded
+                triples, graphs = snapshot_counts(path)
+            except (StoreError, _Superseded) as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result((generation, triples, graphs))
+            self.on_done()
+
+    async def counts(self) -> Counts:
+        """The newest snapshot's generation, triples and those of each named graph, waiting for its count if
+        need be (and for a newer snapshot's, if one is taken meanwhile and the older one cannot be counted)."""
+        while True:
+            if self._latest is None:
+                raise StoreError("the server has not taken a snapshot of the store yet")
+            generation, future = self._latest
+            try:  # shielded: a request that goes away leaves the count to the others
+                return await asyncio.shield(asyncio.wrap_future(future))
+            except (_Superseded, StoreError):
+                if self._latest[0] == generation:
+                    raise
+                # a newer snapshot is served and counted: its counts
+
+    def stop(self) -> None:
+        """Stop the thread after the count it is running (the snapshots are being removed)."""
+        self._latest = None
+        self._jobs.put(None)
+        for future in self._counting.values():
+            future.cancel()  # those not begun
 
 
 class SnapshotDir:
@@ -101,16 +213,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def exit_with_parent(interval: float = 0.5) -> None:
-    """In a worker: end the process once the server that started it is gone (a SIGKILLed server).
+def exit_with_server(conn: Connection) -> None:
+    """In a worker: end the process once the server that started it is gone (a SIGKILLed server), that is once
+    the server's end of the pipe ``conn`` is closed (the worker's parent is the fork server, which stays while
+    a worker does: the pipe, not the parent, tells).
 
     pyoxigraph releases the GIL while it evaluates, so the watching thread runs during a query too.
     """
-    parent = os.getppid()
+    watcher = select.poll()
+    watcher.register(conn.fileno(), 0)  # no events asked: only the hang-up and errors are reported
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(interval)
-        os._exit(1)
+        while True:
+            for _, events in watcher.poll():
+                if events & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    os._exit(1)
 
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+    threading.Thread(target=watch, name="exit-with-server", daemon=True).start()

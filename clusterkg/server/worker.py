@@ -9,6 +9,7 @@ answers by :func:`clusterkg.sparql.protocol.answer`. An update runs in a process
 
 from __future__ import annotations
 
+import multiprocessing
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -25,7 +26,7 @@ from ..sparql.updates import UpdateRefused
 from ..stores.base import runtime_message
 from ..stores.embedded import open_embedded
 from ..stores.userdata import run_update
-from .snapshots import exit_with_parent
+from .snapshots import exit_with_server
 
 
 @dataclass
@@ -147,7 +148,7 @@ class UpdateJob:
 
 def update_main(conn: Connection, store_dir: str, job: UpdateJob) -> None:
     """Entry point of an update process: run the update on the store, send back the reply."""
-    exit_with_parent()
+    exit_with_server(conn)
     try:
         with open_embedded(Path(store_dir), writable=True) as store:
             summary = run_update(store, job.request, base_iri=job.base_iri, using=job.using,
@@ -184,7 +185,7 @@ def worker_main(conn: Connection, snapshot: str, in_memory: bool, limit: int | N
 
     A message ``(path, in_memory)`` moves the worker to that snapshot; it answers "ready".
     """
-    exit_with_parent()
+    exit_with_server(conn)
     store = _open_snapshot(snapshot, in_memory)
     conn.send("ready" if isinstance(store, ox.Store) else store)
     while True:
@@ -198,3 +199,22 @@ def worker_main(conn: Connection, snapshot: str, in_memory: bool, limit: int | N
         elif isinstance(store, ox.Store):
             conn.send(execute(store, job, limit))
 
+
+def worker_context() -> multiprocessing.context.ForkServerContext:
+    """How worker and update processes start: forked by multiprocessing's fork server, a process that has
+    imported what they run (:mod:`.worker`) once, so that a worker starts in milliseconds instead of importing
+    the library anew, and the server process, with its threads and event loop, is never forked itself. The
+    fork server leaves when the server does, and its workers with it (:func:`.snapshots.exit_with_server`)."""
+    context = multiprocessing.get_context("forkserver")
+    assert isinstance(context, multiprocessing.context.ForkServerContext)
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def start_worker_server() -> None:
+    """Start the fork server of :func:`worker_context` now, so that it imports the library while the server
+    process goes on starting."""
+    worker_context()
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
