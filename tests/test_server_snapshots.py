@@ -17,10 +17,9 @@ from test_server_app import get, http
 
 from clusterkg.server import snapshots
 from clusterkg.server.pool import Job, QueryPool
+from clusterkg.server.snapshots import holds_at_most
 from clusterkg.stores import open_embedded
 from clusterkg.stores.userdata import graph_sizes
-
-pytestmark = pytest.mark.server
 
 GRAPH = "urn:x:snapshot-test"
 ACCEPT = "application/sparql-results+json"
@@ -50,6 +49,17 @@ def _slow_counts(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, list
     return gate, counted
 
 
+def test_holds_at_most_counts_every_graph() -> None:
+    store = ox.Store()
+    s, p = ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p")
+    store.add(ox.Quad(s, p, ox.Literal("default")))
+    store.extend(ox.Quad(s, p, ox.Literal(str(i)), ox.NamedNode(f"urn:x:g{i % 2}")) for i in range(4))
+    assert holds_at_most(store, 5) and holds_at_most(store, 6)
+    assert not holds_at_most(store, 4) and not holds_at_most(store, 0)
+    assert holds_at_most(ox.Store(), 0)
+
+
+@pytest.mark.server
 def test_a_change_is_served_before_it_is_counted(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     gate, counted = _slow_counts(monkeypatch)
 
@@ -76,6 +86,7 @@ def test_a_change_is_served_before_it_is_counted(store_dir: Path, monkeypatch: p
     asyncio.run(scenario())
 
 
+@pytest.mark.server
 def test_a_superseded_snapshot_is_not_counted(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     gate, counted = _slow_counts(monkeypatch)
 
@@ -102,6 +113,7 @@ def test_a_superseded_snapshot_is_not_counted(store_dir: Path, monkeypatch: pyte
     asyncio.run(scenario())
 
 
+@pytest.mark.server
 def test_info_and_the_description_count_a_change(store_dir: Path) -> None:
     with clusterkg_server(store_dir, "--reload-interval", "0.2") as server:
         before = json.loads(http(server.url + "/api/info")[2])

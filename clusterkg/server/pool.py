@@ -25,7 +25,7 @@ A new snapshot is served as soon as it is taken; its triples and each graph's
 (for ``/api/info`` and the service description: seconds at a million triples)
 are counted after, in a thread (:meth:`QueryPool.counts`); a request that needs
 them first waits for them. Whether workers copy a snapshot into memory is read as
-it is taken, from its first :data:`IN_MEMORY_TRIPLES` + 1 triples.
+it is taken, by counting up to :data:`IN_MEMORY_TRIPLES` + 1 triples.
 
 Per query, the server lexes the text once (:func:`~clusterkg.sparql.protocol.check_query`)
 and hands the worker what it read from the tokens (:attr:`Job.analysis`); a
@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import multiprocessing
 import os
 from multiprocessing.connection import Connection
@@ -64,7 +63,7 @@ from ..sparql.protocol import Reply
 from ..stores.base import runtime_message
 from ..stores.embedded import default_store_dir, open_embedded
 from .cache import ReplyCache
-from .snapshots import Counts, SnapshotCounter, SnapshotDir, store_fingerprint
+from .snapshots import Counts, SnapshotCounter, SnapshotDir, holds_at_most, store_fingerprint
 from .worker import IN_MEMORY_TRIPLES, Job, UpdateJob, update_main, worker_context, worker_main
 
 __all__ = ["IN_MEMORY_TRIPLES", "Job", "QueryPool", "QueryTimeout", "ServerBusy", "UpdateJob"]
@@ -174,8 +173,7 @@ class QueryPool:
             fingerprint = store_fingerprint(self.store_dir)
             try:
                 store.oxigraph.backup(str(path))
-                first = store.oxigraph.quads_for_pattern(None, None, None, None)
-                small = sum(1 for _ in itertools.islice(first, IN_MEMORY_TRIPLES + 1)) <= IN_MEMORY_TRIPLES
+                small = holds_at_most(store.oxigraph, IN_MEMORY_TRIPLES)
             except (OSError, RuntimeError) as exc:
                 raise StoreError(f"cannot take a snapshot of the store in {path.parent}: "
                                  f"{runtime_message(str(exc))}") from None
@@ -342,6 +340,7 @@ class QueryPool:
             await asyncio.to_thread(self.prepare)
         self._idle.put_nowait(await self._spawn())  # the first query needs one worker; the others start after it
         self._grow_if_needed()
+        self._counter.begin()
         if self.reload_interval > 0:
             self._watcher = asyncio.get_running_loop().create_task(self._watch())
 

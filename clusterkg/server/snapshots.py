@@ -80,6 +80,18 @@ def snapshot_counts(snapshot: Path) -> tuple[int, dict[str, int]]:
     return int(default.value) + sum(graphs.values()), graphs
 
 
+def holds_at_most(store: ox.Store, limit: int) -> bool:
+    """Whether ``store`` holds at most ``limit`` triples (in all its graphs), counted by Oxigraph no further than
+    one past the limit: milliseconds at any size."""
+    query = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } "
+             f"LIMIT {limit + 1} }}")
+    solutions = store.query(query)  # the default graph is the default graph itself here, not the union
+    assert isinstance(solutions, ox.QuerySolutions)
+    count = next(iter(solutions))[0]
+    assert isinstance(count, ox.Literal)
+    return int(count.value) <= limit
+
+
 #: What :meth:`SnapshotCounter.counts` gives: the snapshot's generation, its triples, the triples of each named graph.
 Counts = tuple[int, int, dict[str, int]]
 
@@ -93,6 +105,8 @@ class SnapshotCounter:
 
     A snapshot is counted once, after it is served; one that is superseded before its turn is not counted.
     A snapshot being counted is kept (:meth:`keep`); ``on_done`` is called in the thread after each count.
+    Counting begins with :meth:`begin` (a server begins once it answers queries, so that the count does not
+    take a CPU from its start), or as soon as the counts are asked for.
     """
 
     def __init__(self, on_done: Callable[[], None] = lambda: None) -> None:
@@ -101,6 +115,7 @@ class SnapshotCounter:
         self._thread: threading.Thread | None = None
         self._latest: tuple[int, Future[Counts]] | None = None
         self._counting: dict[Path, Future[Counts]] = {}
+        self._begun = False
 
     def submit(self, generation: int, path: Path) -> None:
         """Count snapshot number ``generation``, the newest one, at ``path``."""
@@ -108,6 +123,12 @@ class SnapshotCounter:
         self._latest = generation, future
         self._counting[path] = future
         self._jobs.put((generation, path, future))
+        if self._begun:
+            self.begin()
+
+    def begin(self) -> None:
+        """Count the snapshots submitted, and those to come as they are."""
+        self._begun = True
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="snapshot-counts", daemon=True)
             self._thread.start()
@@ -139,6 +160,7 @@ class SnapshotCounter:
             if self._latest is None:
                 raise StoreError("the server has not taken a snapshot of the store yet")
             generation, future = self._latest
+            self.begin()
             try:  # shielded: a request that goes away leaves the count to the others
                 return await asyncio.shield(asyncio.wrap_future(future))
             except (_Superseded, StoreError):
