@@ -14,6 +14,7 @@ measured for:
   a few index lookups at any size) is answered on ``/sparql``, and the CPU seconds (user + system) of the
   whole process tree by then (server, its workers and their helpers, those gone included);
 - *info*: seconds from the start until ``/api/info`` has answered (it gives the store's size);
+- *PSS / RSS*: the memory of the whole process tree after 20 queries, in MiB;
 - *change served*: seconds from the end of a ``clusterkg load`` of one triple until a query sees it.
 
 Printed: each round, then the medians.
@@ -92,6 +93,9 @@ def one(checkout: Path | None, store: Path, work: Path) -> dict[str, float]:
         first, cpu = time.perf_counter() - started, cpu_seconds(process.pid)
         answers(url + "/api/info")
         info = time.perf_counter() - started
+        for _ in range(20):
+            http_post(url + "/sparql", query)
+        pss, rss = measure.memory_kib(measure.tree(process.pid))
         change = served_change(url, store, work)
     finally:
         process.terminate()
@@ -100,7 +104,7 @@ def one(checkout: Path | None, store: Path, work: Path) -> dict[str, float]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    return {"first": first, "cpu": cpu, "info": info, "change": change}
+    return {"first": first, "cpu": cpu, "info": info, "pss": pss / 1024, "rss": rss / 1024, "change": change}
 
 
 def main() -> None:
@@ -121,15 +125,16 @@ def main() -> None:
                 result = one(checkout, store, work)
                 figures.setdefault((name, side), []).append(result)
                 print(f"round {number + 1} {name:>5} {side:6} first answer {result['first']:6.2f} s "
-                      f"(CPU {result['cpu']:5.2f} s)  info {result['info']:6.2f} s  change served "
+                      f"(CPU {result['cpu']:5.2f} s)  info {result['info']:6.2f} s  PSS/RSS {result['pss']:.0f}/{result['rss']:.0f} MiB  "
+                      "change served "
                       f"{result['change']:5.2f} s", flush=True)
     print(f"load average at the end: {measure.load_average()}\n")
-    print("| store | server | first answer s | CPU s by then | /api/info s | change served s |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| store | server | first answer s | CPU s by then | /api/info s | PSS / RSS MiB | change served s |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for (name, side), results in figures.items():
         median = {key: statistics.median(r[key] for r in results) for key in results[0]}
         print(f"| {name} | {side} | {median['first']:.2f} | {median['cpu']:.2f} | {median['info']:.2f} | "
-              f"{median['change']:.2f} |")
+              f"{median['pss']:.0f} / {median['rss']:.0f} | {median['change']:.2f} |")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import pytest
 from serve_helpers import clusterkg_server
 from test_server_app import get, http
 
+from clusterkg.errors import StoreError
 from clusterkg.server import snapshots
 from clusterkg.server.pool import Job, QueryPool
 from clusterkg.server.snapshots import holds_at_most
@@ -131,3 +132,24 @@ def test_info_and_the_description_count_a_change(store_dir: Path) -> None:
         sd = "http://www.w3.org/ns/sparql-service-description#"
         assert description.query(f"ASK {{ ?n <{sd}name> <{GRAPH}> ; <{sd}graph> [ <{void}> 1 ] }}")
         assert description.query(f"ASK {{ [] <{sd}defaultGraph> [ <{void}> {info['triples']} ] }}")
+
+
+@pytest.mark.server
+def test_a_count_that_fails_is_an_error_not_a_wait(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(path: Path) -> tuple[int, dict[str, int]]:
+        raise ValueError("no such thing")
+
+    monkeypatch.setattr(snapshots, "snapshot_counts", broken)
+
+    async def scenario() -> None:
+        pool = QueryPool(store_dir, workers=1, reload_interval=0)
+        await pool.start()
+        try:
+            with pytest.raises(StoreError, match="cannot count the snapshot .*: no such thing"):
+                await asyncio.wait_for(pool.counts(), 30)
+            reply = await pool.run(Job(sparql="ASK { ?s ?p ?o }", accept=ACCEPT))  # queries are answered still
+            assert reply.status == 200
+        finally:
+            await pool.stop()
+
+    asyncio.run(scenario())

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import StoreError
+from ..errors import StoreError, one_line
 from ..stores.base import runtime_message
 from ..stores.embedded import EmbeddedStore
 from ..stores.userdata import graph_sizes
@@ -149,6 +149,8 @@ class SnapshotCounter:
                 triples, graphs = snapshot_counts(path)
             except (StoreError, _Superseded) as exc:
                 future.set_exception(exc)
+            except Exception as exc:  # whatever else went wrong: the requests waiting are answered, not left
+                future.set_exception(StoreError(f"cannot count the snapshot {path}: {one_line(exc)}"))
             else:
                 future.set_result((generation, triples, graphs))
             self.on_done()
