@@ -79,10 +79,11 @@ SELECT DISTINCT ?entity ?value WHERE {
   { SELECT DISTINCT ?entity WHERE { ?entity a ?type } }
   MINUS { ?entity a ?skipped VALUES ?skipped { ckg:Excerpt ckg:Section owl:Axiom dcterms:BibliographicResource } }
   VALUES ?lang { "ko" "en" }
-  MINUS {  # each label read once: its language as "ko", "en" or ""
+  MINUS {  # each label read once, for its language tag
     { ?entity rdfs:label ?label } UNION { ?entity skos:prefLabel ?label }
     BIND(LANG(?label) AS ?tag)
-    BIND(IF(LANGMATCHES(?tag, "ko"), "ko", IF(LANGMATCHES(?tag, "en"), "en", "")) AS ?lang)
+    VALUES ?lang { "ko" "en" }
+    FILTER(LANGMATCHES(?tag, ?lang))
   }
   BIND(STRSTARTS(STR(?entity), STR(cki:)) AS ?isId)  # on the few left, after the anti-joins
   FILTER(?isId)
