@@ -64,30 +64,52 @@ def _normal(text: str) -> str:
     return re.sub(r"[\s\-_]+", "", text).casefold()
 
 
-def entities_query(cls: str | None = None, *, subclasses: bool = False) -> str:
+def entities_query(cls: str | None = None, *, subclasses: bool = False, entity: str | None = None) -> str:
     """The query listing the candidates with their labels: instances of ``cls`` (through ``rdfs:subClassOf*``),
-    the classes under ``cls`` when ``subclasses``, or every labelled IRI."""
+    the classes under ``cls`` when ``subclasses``, or every labelled IRI; only ``entity`` when given.
+
+    ``entity`` is joined in as a ``VALUES`` row at the start of the group, so
+    that ``?entity`` stays a variable: the engine evaluates the same patterns
+    in the same order for it as for every candidate, and gives its labels in
+    the same order (an IRI written in its place is evaluated otherwise).
+    """
     if cls is None:
         where = f"?entity {LABELS} ?anyLabel . FILTER(isIRI(?entity))"
     elif subclasses:
         where = f"?entity <{RDFS}subClassOf>* <{ox.NamedNode(cls).value}> ."
     else:
         where = f"?entity <{RDF}type> ?type . ?type <{RDFS}subClassOf>* <{ox.NamedNode(cls).value}> ."
+    if entity is not None:
+        where = f"VALUES ?entity {{ {ox.NamedNode(entity)} }} {where}"
     return (f"SELECT DISTINCT ?entity ?label WHERE {{ {where} "
             f"OPTIONAL {{ ?entity {LABELS} ?label }} }}")
 
 
 def known_entities(store: Store, cls: str | None = None, *, subclasses: bool = False) -> list[EntityName]:
     """Every candidate entity (see :func:`entities_query`) with its labels, sorted by IRI."""
+    return sorted(_entities(store, entities_query(cls, subclasses=subclasses)).values(), key=lambda e: e.iri)
+
+
+def known_entity(store: Store, iri: str, cls: str | None = None, *, subclasses: bool = False) -> EntityName | None:
+    """The candidate entity ``iri`` (see :func:`entities_query`) with its labels, or None if it is not one.
+
+    The listing query for that entity alone: the same entity with the same
+    labels as :func:`known_entities` gives, found through the store's indexes
+    rather than by reading every candidate.
+    """
+    return _entities(store, entities_query(cls, subclasses=subclasses, entity=iri)).get(iri)
+
+
+def _entities(store: Store, query: str) -> dict[str, EntityName]:
     found: dict[str, EntityName] = {}
-    for entity, label in store.query(entities_query(cls, subclasses=subclasses)).rows:
+    for entity, label in store.query(query).rows:
         if not isinstance(entity, ox.NamedNode):
             continue
         entry = found.setdefault(entity.value, EntityName(entity.value))
         if isinstance(label, ox.Literal) and label.value not in entry.labels:
             entry.labels.append(label.value)
             entry.languages.append((label.language or "").lower())
-    return sorted(found.values(), key=lambda e: e.iri)
+    return found
 
 
 def known_clusters(store: Store) -> list[EntityName]:
@@ -119,25 +141,53 @@ def exact_matches(entities: Iterable[EntityName], name: str) -> list[EntityName]
     return [e for e in entities if wanted in {_normal(label) for label in e.labels} | local_names(e)]
 
 
+class Candidates:
+    """The entities a name is resolved among: given, or those of a class, read from the store when first needed.
+
+    An IRI is looked up alone (:func:`known_entity`); every candidate is read
+    (:func:`known_entities`) only to match a name or to list them in a message.
+    """
+
+    def __init__(self, store: Store, cls: str | None = None, *, subclasses: bool = False,
+                 entities: list[EntityName] | None = None) -> None:
+        self.store, self.cls, self.subclasses = store, cls, subclasses
+        self._entities = entities
+
+    def all(self) -> list[EntityName]:
+        if self._entities is None:
+            self._entities = known_entities(self.store, self.cls, subclasses=self.subclasses)
+        return self._entities
+
+    def by_iri(self, iri: str) -> EntityName | None:
+        if self._entities is None:
+            return known_entity(self.store, iri, self.cls, subclasses=self.subclasses)
+        return next((entity for entity in self._entities if entity.iri == iri), None)
+
+
 def resolve(store: Store, name: str, cls: str | None = None, *, subclasses: bool = False,
-            entities: list[EntityName] | None = None, what: str = "entity") -> EntityName:
+            entities: list[EntityName] | Candidates | None = None, what: str = "entity") -> EntityName:
     """The one entity that ``name`` (a label in either language, a local name or an IRI) denotes.
 
     The candidates are ``entities`` (else :func:`known_entities` of ``cls``). An
     exact match wins; otherwise a name that is part of exactly one label.
     NotFoundError lists the candidates when there are none or several.
     """
-    entities = entities if entities is not None else known_entities(store, cls, subclasses=subclasses)
+    candidates = entities if isinstance(entities, Candidates) else \
+        Candidates(store, cls, subclasses=subclasses, entities=entities)
     plural = {"entity": "entities", "class": "classes"}.get(what, what + "s")
     if not name.strip():
         raise InputError(f"a name of {('an' if what[0] in 'aeiou' else 'a')} {what} is empty")
     if looks_like_iri(name):
         iri = expand_iri(name).value
-        for entity in entities:
-            if entity.iri == iri:
-                return entity
+        found = candidates.by_iri(iri)
+        if found is not None:
+            return found
         raise NotFoundError(f"{name} is not {('an' if what[0] in 'aeiou' else 'a')} {what} in the knowledge base; "
-                            f"{plural}: {listing(entities)}")
+                            f"{plural}: {listing(candidates.all())}")
+    return _by_name(name, candidates.all(), what, plural)
+
+
+def _by_name(name: str, entities: list[EntityName], what: str, plural: str) -> EntityName:
     wanted = _normal(name)
     exact = exact_matches(entities, name)
     if len(exact) == 1:
@@ -153,9 +203,15 @@ def resolve(store: Store, name: str, cls: str | None = None, *, subclasses: bool
     raise NotFoundError(f"no {what} named {name!r}; {plural}: {listing(entities)}")
 
 
-def resolve_cluster(store: Store, name: str, clusters: list[EntityName] | None = None) -> EntityName:
+def resolve_cluster(store: Store, name: str, clusters: list[EntityName] | Candidates | None = None) -> EntityName:
     """The one cluster that ``name`` (a label in any language, a local name or an IRI) denotes."""
     return resolve(store, name, CLUSTER_CLASS, entities=clusters, what="cluster")
+
+
+def resolve_clusters(store: Store, *given: str) -> list[EntityName]:
+    """The clusters that each of ``given`` denotes (see :func:`resolve_cluster`), every cluster read at most once."""
+    clusters = Candidates(store, CLUSTER_CLASS)
+    return [resolve_cluster(store, name, clusters) for name in given]
 
 
 def listing(entities: Iterable[EntityName]) -> str:

@@ -95,3 +95,70 @@ def test_the_cli_param_takes_names() -> None:
     assert ambiguous.exit_code == 2 and "Traceback" not in ambiguous.output
     message = ambiguous.stderr.strip().splitlines()
     assert len(message) == 1 and "'bucheon' is ambiguous" in message[0] and "cki:place-bucheon" in message[0]
+
+
+def outcome(call) -> tuple:
+    """What resolving gives: the entity with its labels in order, or the error's kind and message."""
+    try:
+        found = call()
+    except (NotFoundError, InputError) as exc:
+        return type(exc).__name__, str(exc)
+    return found.iri, found.labels, found.languages
+
+
+NAMES = [
+    "cki:cluster-bucheon", f"<{CKI}cluster-bucheon>", f"{CKI}cluster-bucheon", "CKI:cluster-bucheon",
+    "cki:place-bucheon", "cki:no-such-cluster", f"<{CKI}no-such-cluster>", "ckg:BioCluster",
+    "cluster-bucheon", "bucheon", "BUCHEON", "Cluster Bucheon", "cluster_bucheon", "Teheran Valley", "teheranvalley",
+    "teheran-valley", "테헤란밸리", "Bucheon mature industrial cluster", "부천 성숙산업 클러스터", "Valley", "valley",
+    "Atlantis", "  ", STALLED_EN, "테헤란밸리처럼", "korea-stalled-at-take-off", f"<{STALLED}>",
+]
+
+
+@pytest.mark.parametrize("cls", [CKG + "IndustrialCluster", CKG + "Claim", CKG + "Place", None])
+def test_names_resolve_as_they_do_among_every_candidate_read_first(store, cls) -> None:
+    every = names.known_entities(store, cls)
+    for name in NAMES:
+        expected = outcome(lambda: names.resolve(store, name, cls, entities=every))
+        assert outcome(lambda: names.resolve(store, name, cls)) == expected, name
+        candidates = names.Candidates(store, cls)
+        assert outcome(lambda: names.resolve(store, name, cls, entities=candidates)) == expected, name
+
+
+def test_classes_under_a_class_resolve_as_they_do_among_every_candidate(store) -> None:
+    cls = CKG + "IndustrialCluster"
+    every = names.known_entities(store, cls, subclasses=True)
+    for name in ["ckg:BioCluster", "ckg:IndustrialCluster", "ckg:Claim", "bio cluster", "BioCluster", "cluster"]:
+        expected = outcome(lambda: names.resolve(store, name, cls, subclasses=True, entities=every, what="class"))
+        assert outcome(lambda: names.resolve(store, name, cls, subclasses=True, what="class")) == expected, name
+
+
+def test_one_entity_by_its_iri_is_the_entity_of_the_listing(store) -> None:
+    for cls, subclasses in [(CKG + "IndustrialCluster", False), (CKG + "Claim", False),
+                            (CKG + "IndustrialCluster", True), (None, False)]:
+        every = names.known_entities(store, cls, subclasses=subclasses)
+        for entity in every:
+            assert names.known_entity(store, entity.iri, cls, subclasses=subclasses) == entity
+    assert names.known_entity(store, CKI + "place-bucheon", CKG + "IndustrialCluster") is None
+    assert names.known_entity(store, CKI + "no-such-thing") is None
+
+
+def test_an_iri_is_looked_up_alone_and_every_cluster_is_read_at_most_once(store, monkeypatch) -> None:
+    real = names.known_entities
+    calls: list[str | None] = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[1] if len(args) > 1 else kwargs.get("cls"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(names, "known_entities", counted)
+    a, b = names.resolve_clusters(store, "cki:cluster-bucheon", f"<{CKI}cluster-teheran-valley>")
+    assert (a.iri, b.iri) == (CKI + "cluster-bucheon", CKI + "cluster-teheran-valley") and calls == []
+    assert names.resolve_clusters(store, "Bucheon", "teheran valley")[1].iri == CKI + "cluster-teheran-valley"
+    assert calls == [names.CLUSTER_CLASS]
+    calls.clear()
+    with pytest.raises(NotFoundError, match="cki:place-bucheon is not a cluster in the knowledge base; clusters: cki:"):
+        names.resolve_clusters(store, "cki:cluster-bucheon", "cki:place-bucheon")
+    assert calls == [names.CLUSTER_CLASS]
+    with pytest.raises(NotFoundError, match="'Valley' is ambiguous"):
+        names.resolve_clusters(store, "cki:cluster-bucheon", "Valley")
