@@ -60,8 +60,12 @@ class EntityName:
 ClusterName = EntityName
 
 
+_IGNORED = re.compile(r"[\s\-_]+")
+_SEPARATORS = re.compile(r"[/#]")
+
+
 def _normal(text: str) -> str:
-    return re.sub(r"[\s\-_]+", "", text).casefold()
+    return _IGNORED.sub("", text).casefold()
 
 
 def entities_query(cls: str | None = None, *, subclasses: bool = False, entity: str | None = None) -> str:
@@ -127,7 +131,7 @@ def looks_like_iri(name: str) -> bool:
 
 def local_names(entity: EntityName) -> set[str]:
     """The local name of an entity's IRI, and the same without its kind (``cluster-bucheon``, ``bucheon``)."""
-    local = re.split(r"[/#]", entity.iri.rstrip("/"))[-1]
+    local = _SEPARATORS.split(entity.iri.rstrip("/"))[-1]
     names = {_normal(local)}
     kind, dash, rest = local.partition("-")
     if dash and rest and kind.isalpha():
@@ -152,6 +156,7 @@ class Candidates:
                  entities: list[EntityName] | None = None) -> None:
         self.store, self.cls, self.subclasses = store, cls, subclasses
         self._entities = entities
+        self._forms: list[tuple[EntityName, set[str], set[str]]] | None = None
 
     def all(self) -> list[EntityName]:
         if self._entities is None:
@@ -162,6 +167,12 @@ class Candidates:
         if self._entities is None:
             return known_entity(self.store, iri, self.cls, subclasses=self.subclasses)
         return next((entity for entity in self._entities if entity.iri == iri), None)
+
+    def forms(self) -> list[tuple[EntityName, set[str], set[str]]]:
+        """Each candidate with its labels' and its local names' normal forms, worked out once for every name."""
+        if self._forms is None:
+            self._forms = [(e, {_normal(label) for label in e.labels}, local_names(e)) for e in self.all()]
+        return self._forms
 
 
 def resolve(store: Store, name: str, cls: str | None = None, *, subclasses: bool = False,
@@ -184,23 +195,18 @@ def resolve(store: Store, name: str, cls: str | None = None, *, subclasses: bool
             return found
         raise NotFoundError(f"{name} is not {('an' if what[0] in 'aeiou' else 'a')} {what} in the knowledge base; "
                             f"{plural}: {listing(candidates.all())}")
-    return _by_name(name, candidates.all(), what, plural)
-
-
-def _by_name(name: str, entities: list[EntityName], what: str, plural: str) -> EntityName:
     wanted = _normal(name)
-    exact = exact_matches(entities, name)
+    forms = candidates.forms()
+    exact = [e for e, labels, locals_ in forms if wanted in labels or wanted in locals_]  # as exact_matches
     if len(exact) == 1:
         return exact[0]
-    candidates = exact or [
-        e for e in entities if any(wanted in _normal(label) for label in e.labels) or
-        any(wanted in local for local in local_names(e))
-    ]
-    if len(candidates) == 1:
-        return candidates[0]
-    if candidates:
-        raise NotFoundError(f"{name!r} is ambiguous; it matches {len(candidates)} {plural}: {listing(candidates)}")
-    raise NotFoundError(f"no {what} named {name!r}; {plural}: {listing(entities)}")
+    matches = exact or [e for e, labels, locals_ in forms
+                        if any(wanted in label for label in labels) or any(wanted in local for local in locals_)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise NotFoundError(f"{name!r} is ambiguous; it matches {len(matches)} {plural}: {listing(matches)}")
+    raise NotFoundError(f"no {what} named {name!r}; {plural}: {listing(candidates.all())}")
 
 
 def resolve_cluster(store: Store, name: str, clusters: list[EntityName] | Candidates | None = None) -> EntityName:
