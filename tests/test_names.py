@@ -202,3 +202,23 @@ def test_an_iri_is_looked_up_alone_and_every_cluster_is_read_at_most_once(store,
     assert calls == [names.CLUSTER_CLASS]
     with pytest.raises(NotFoundError, match="'Valley' is ambiguous"):
         names.resolve_clusters(store, "cki:cluster-bucheon", "Valley")
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("engine", ["oxigraph", "virtuoso"])
+def test_an_iri_on_an_endpoint_names_the_entity_of_the_listing(engine: str, request: pytest.FixtureRequest) -> None:
+    from clusterkg.stores.copy import push
+    from clusterkg.stores.remote import EndpointStore
+
+    server = request.getfixturevalue(engine)
+    remote = EndpointStore(server.query_url, server.update_url if engine == "oxigraph" else None, batch_size=500)
+    with open_embedded() as source:
+        push(source, remote)
+    for cls in [CKG + "IndustrialCluster", CKG + "Claim"]:
+        every = names.known_entities(remote, cls)
+        assert len(every) > 10
+        for entity in every:
+            assert names.known_entity(remote, entity.iri, cls) == entity
+    every = names.known_entities(remote, names.CLUSTER_CLASS)
+    for name in ["cki:cluster-bucheon", "cki:place-bucheon", f"<{CKI}cluster-teheran-valley>", "bucheon"]:
+        assert outcome(names.resolve_cluster, remote, name) == outcome(scan_resolve, every, name, "cluster"), name
