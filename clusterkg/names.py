@@ -10,6 +10,11 @@ label (``rdfs:label``, ``skos:prefLabel``, ``skos:altLabel``) or of the local
 name (``cluster-bucheon``, or ``bucheon`` without its kind) wins; else a name
 that is part of exactly one entity's label; the candidates are listed when a
 name is unknown or ambiguous.
+
+An IRI is looked up alone, through the store's indexes. A name needs every
+candidate with its labels (any label of any entity may normalise to it, and
+the exact match must be the only one): they are read once, however many
+names are resolved among them (:class:`Candidates`).
 """
 
 from __future__ import annotations
