@@ -222,3 +222,13 @@ def test_an_iri_on_an_endpoint_names_the_entity_of_the_listing(engine: str, requ
     every = names.known_entities(remote, names.CLUSTER_CLASS)
     for name in ["cki:cluster-bucheon", "cki:place-bucheon", f"<{CKI}cluster-teheran-valley>", "bucheon"]:
         assert outcome(names.resolve_cluster, remote, name) == outcome(scan_resolve, every, name, "cluster"), name
+
+
+@pytest.mark.parametrize(("cls", "subclasses"), [(CKG + "IndustrialCluster", False), (CKG + "Claim", False),
+                                                 (CKG + "Place", False), (CKG + "IndustrialCluster", True),
+                                                 (None, False)])
+def test_the_labels_read_one_branch_a_property_are_those_of_the_property_path(store, cls, subclasses) -> None:
+    query = names.entities_query(cls, subclasses=subclasses)
+    as_path = query.replace(f"OPTIONAL {{ {names.LABEL_BRANCHES} }}", f"OPTIONAL {{ ?entity {names.LABELS} ?label }}")
+    assert as_path != query
+    assert list(store.query(query).rows) == list(store.query(as_path).rows)  # the same rows in the same order
