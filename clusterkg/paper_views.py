@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .names import ClusterName, known_clusters, resolve_cluster
+from .names import ClusterName, resolve_clusters
 from .namespaces import CKG, DCTERMS, RDF, compact
 from .queries import run_named
 from .sparql.results import value_of
@@ -105,9 +105,7 @@ def _add_facts(store: Store, row: tuple, column: dict[str, int], found: dict[str
 def compare(store: Store, first: str, second: str, lang: str = "en") -> Comparison:
     """The comparison table for two clusters named by label or IRI: general rows for any two clusters, and the
     paper's dimensions where either has parts."""
-    clusters = known_clusters(store)
-    a = resolve_cluster(store, first, clusters)
-    b = resolve_cluster(store, second, clusters)
+    a, b = resolve_clusters(store, first, second)
     answer = run_named(store, "compare", {"a": f"<{a.iri}>", "b": f"<{b.iri}>", "lang": lang})
     column = {name: index for index, name in enumerate(answer.variables)}
     rows: dict[str, tuple[str, list[str], list[str]]] = {}
