@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import measure  # noqa: E402
 from serve_bench import POINT_QUERY, http_post, served_change  # noqa: E402
 from serve_helpers import clusterkg_command  # noqa: E402
-from servers import free_port  # noqa: E402
+from servers import free_port, stop_process  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -98,12 +98,7 @@ def one(checkout: Path | None, store: Path, work: Path) -> dict[str, float]:
         pss, rss = measure.memory_kib(measure.tree(process.pid))
         change = served_change(url, store, work)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 15)
     return {"first": first, "cpu": cpu, "info": info, "pss": pss / 1024, "rss": rss / 1024, "change": change}
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from servers import free_port, wait_for_http
+from servers import free_port, stop_process, wait_for_http
 
 
 class ClusterKGServer:
@@ -51,11 +51,6 @@ def clusterkg_server(store_dir: Path, *options: str, startup: float = 60.0,
         wait_for_http(url + "/api/info", timeout=startup, process=process)
         yield ClusterKGServer(url, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 15)
         if process.stderr:
             process.stderr.close()
