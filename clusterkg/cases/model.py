@@ -1,11 +1,9 @@
 """The case entry model: the fields of an entry and the RDF each becomes, and converted files.
 
-A researcher describes a cluster in a friendly format (YAML, CSV, Turtle,
-JSON-LD: one reader each in this package); each file becomes an
-:class:`EntryFile` of :class:`Entry` objects (one per case), each with its
-triples and a source map from triples back to the file's lines (YAML,
-Turtle, JSON-LD) or rows (CSV), so that a validation report can say where to
-fix things.
+A researcher describes a cluster in a friendly format (YAML, CSV, Turtle, JSON-LD: one reader each in this
+package); each file becomes an :class:`EntryFile` of :class:`Entry` objects (one per case), each with its
+triples and a source map from triples back to the file's lines (YAML, Turtle, JSON-LD) or rows (CSV), so that
+a validation report can say where to fix things.
 
 The mapping from entry fields to RDF is one table, :data:`FIELDS`; the
 documentation (``docs/entry-format.md``) is generated from it.
