@@ -21,22 +21,6 @@ SELECT DISTINCT ?entity ?value WHERE {
   MINUS { ?entity rdfs:label|skos:prefLabel ?label VALUES ?lang { "ko" "en" } FILTER(LANGMATCHES(LANG(?label), ?lang)) }
   BIND(CONCAT("no label@", ?lang) AS ?value)
 }""",
-    'duplicate_label': """
-SELECT DISTINCT ?entity ?value WHERE {
-  { SELECT ?label WHERE { ?x rdfs:label|skos:prefLabel ?label } GROUP BY ?label HAVING (COUNT(DISTINCT ?x) > 1) }
-  ?entity rdfs:label|skos:prefLabel ?label .
-  ?other rdfs:label|skos:prefLabel ?label .
-  FILTER(?entity != ?other)
-  FILTER(STRSTARTS(STR(?entity), STR(ckg:)) || STRSTARTS(STR(?entity), STR(cki:)))
-  FILTER(STRSTARTS(STR(?other), STR(ckg:)) || STRSTARTS(STR(?other), STR(cki:)))
-  FILTER(EXISTS { ?entity a owl:Class . ?other a owl:Class }
-         || EXISTS { ?entity a ?k1 . ?other a ?k2 .
-                     FILTER(?k1 IN (owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty))
-                     FILTER(?k2 IN (owl:ObjectProperty, owl:DatatypeProperty, owl:AnnotationProperty)) }
-         || (STRSTARTS(STR(?entity), STR(cki:)) && STRSTARTS(STR(?other), STR(cki:))
-             && EXISTS { ?entity a ?t1 } && EXISTS { ?other a ?t2 }))
-  BIND(CONCAT("label \\"", STR(?label), "\\"@", LANG(?label), " also on ", STR(?other)) AS ?value)
-}""",
     'multiple_labels': """
 SELECT ?entity (CONCAT(STR(COUNT(DISTINCT ?label)), " rdfs:label@", ?lang) AS ?value) WHERE {
   ?entity rdfs:label ?label .
