@@ -73,8 +73,9 @@ class Run:
 
 
 def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: float = 1800.0,
-        stdin: bytes | None = None, cwd: str | Path | None = None, check: bool = True) -> Run:
-    """Run a command to its end, sampling its process tree's memory; raises on failure when ``check``."""
+        stdin: bytes | None = None, cwd: str | Path | None = None, check: bool = True, keep_stopped: bool = False) -> Run:
+    """Run a command to its end, sampling its process tree's memory; raises on failure when ``check``
+    (a run stopped at ``timeout`` too, unless ``keep_stopped``)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin else None,
@@ -115,7 +116,7 @@ def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, timeout
             stream.close()
     result = Run(seconds, peak_pss / 1024, peak_rss / 1024, process.returncode,
                  b"".join(out_chunks).decode(errors="replace"), b"".join(err_chunks).decode(errors="replace"), timed_out)
-    if check and (timed_out or process.returncode != 0):
+    if check and (process.returncode != 0 if not timed_out else not keep_stopped):
         what = "timed out" if timed_out else f"exit {process.returncode}"
         raise RuntimeError(f"{' '.join(map(str, command))[:200]}: {what}: {result.stderr.strip()[-800:]}")
     return result
@@ -140,13 +141,37 @@ class Series:
         return max(r.peak_rss_mib for r in self.runs)
 
 
+@dataclass
+class Cell:
+    """One figure of the benchmark's table: its value and unit, the peak memory of its process tree, and
+    whether it was stopped at its time limit (its value is then that limit)."""
+
+    value: float
+    unit: str = "s"
+    pss: float = float("nan")
+    rss: float = float("nan")
+    stopped: bool = False
+
+    @classmethod
+    def of(cls, series: Series) -> Cell:
+        return cls(series.seconds, "s", series.pss, series.rss, any(r.timed_out for r in series.runs))
+
+    def text(self) -> str:
+        if self.stopped:
+            return f"> {self.value:.0f} (stopped)"
+        return f"{self.value:.0f} {self.unit}" if self.unit != "s" else f"{self.value:.2f}"
+
+
 def interleaved(commands: Mapping[str, Sequence[str]], rounds: int, *, env: Mapping[str, str] | None = None,
-                timeout: float = 1800.0, warm: bool = False) -> dict[str, Series]:
-    """Run each command once per round, in turn (A B C, A B C, ...); ``warm``: one unmeasured round first."""
+                timeout: float = 1800.0, warm: bool = False, keep_stopped: bool = False) -> dict[str, Series]:
+    """Run each command once per round, in turn (A B C, A B C, ...); ``warm``: one unmeasured round first.
+
+    With ``keep_stopped`` a run stopped at ``timeout`` is kept (``Run.timed_out``) instead of raising; a
+    run that fails still raises."""
     series = {name: Series() for name in commands}
     for number in range(rounds + (1 if warm else 0)):
         for name, command in commands.items():
-            done = run(command, env=env, timeout=timeout)
+            done = run(command, env=env, timeout=timeout, keep_stopped=keep_stopped)
             if warm and number == 0:
                 continue
             series[name].runs.append(done)
