@@ -185,8 +185,8 @@ def cases_series(counts: Sequence[int], rounds: int, out: Path) -> list[Figure]:
         script = 'python="$1"; code="$2"; shift 2; for f in "$@"; do "$python" -c "$code" "$f" || exit 1; done'
         rows.append(pair("validate", str(n), shell(script, sys.executable, VALIDATE, *files), "import floor",
                          python(VALIDATE_FLOOR), 1 if n >= 10_000 else rounds))
-        for path in files:
-            Path(path).unlink()
+        for name in files:
+            Path(name).unlink()
     return rows
 
 
