@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import resource
 import statistics
 import subprocess
 import time
@@ -70,6 +71,7 @@ class Run:
     stdout: str = ""
     stderr: str = ""
     timed_out: bool = False
+    cpu: float = float("nan")  # user + system seconds of the process and the descendants it waited for
 
 
 def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: float = 1800.0,
@@ -77,6 +79,7 @@ def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, timeout
     """Run a command to its end, sampling its process tree's memory; raises on failure when ``check``
     (a run stopped at ``timeout`` too, unless ``keep_stopped``)."""
     started = time.perf_counter()
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(
         list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin else None,
         env=dict(env) if env is not None else None, cwd=cwd,
@@ -109,13 +112,15 @@ def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, timeout
             break
         time.sleep(SAMPLE_S)
     seconds = time.perf_counter() - started
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
     for stream, chunks in ((process.stdout, out_chunks), (process.stderr, err_chunks)):
         if stream:
             os.set_blocking(stream.fileno(), True)
             chunks.append(stream.read())
             stream.close()
     result = Run(seconds, peak_pss / 1024, peak_rss / 1024, process.returncode,
-                 b"".join(out_chunks).decode(errors="replace"), b"".join(err_chunks).decode(errors="replace"), timed_out)
+                 b"".join(out_chunks).decode(errors="replace"), b"".join(err_chunks).decode(errors="replace"), timed_out, cpu)
     if check and (process.returncode != 0 if not timed_out else not keep_stopped):
         what = "timed out" if timed_out else f"exit {process.returncode}"
         raise RuntimeError(f"{' '.join(map(str, command))[:200]}: {what}: {result.stderr.strip()[-800:]}")
@@ -131,6 +136,10 @@ class Series:
     @property
     def seconds(self) -> float:
         return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
 
     @property
     def pss(self) -> float:
@@ -151,10 +160,11 @@ class Cell:
     pss: float = float("nan")
     rss: float = float("nan")
     stopped: bool = False
+    cpu: float = float("nan")
 
     @classmethod
     def of(cls, series: Series) -> Cell:
-        return cls(series.seconds, "s", series.pss, series.rss, any(r.timed_out for r in series.runs))
+        return cls(series.seconds, "s", series.pss, series.rss, any(r.timed_out for r in series.runs), series.cpu)
 
     def text(self) -> str:
         if self.stopped:
