@@ -43,8 +43,9 @@ from .reasoners import choose_reasoner, declare_individuals, run_hermit, run_owl
 
 SUBPROPERTY = ox.NamedNode(RDFS + "subPropertyOf")
 
-#: Stated triples of the parts in one batch (besides the core's): bounds the number of reasoner runs.
-BATCH_TRIPLES = 10_000
+#: Stated triples of the parts in one batch (besides the core's), about 1,200 generated cases: each batch costs a
+#: reasoner run over the core too (2 s of HermiT), and up to there HermiT's time grows linearly with the cases.
+BATCH_TRIPLES = 25_000
 
 STATED_QUERY = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED_GRAPH}>) }}"
 
