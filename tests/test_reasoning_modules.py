@@ -59,13 +59,13 @@ def _quads(cases: dict[str, str]) -> list:
     return kb
 
 
-def _same(quads: list, reasoner: str, doubt: str = "") -> reasoning.ReasoningResult:
+def _same(quads: list, reasoner: str, doubt: str = "", **options: object) -> reasoning.ReasoningResult:
     if reasoner == "hermit" and not reasoners.java_available():
         from conftest import skip_or_fail
 
         skip_or_fail("HermiT needs Java (default-jre-headless)")
-    parted = reasoning.reason(quads=quads, reasoner=reasoner)
-    whole = reasoning.reason(quads=quads, reasoner=reasoner, modular=False)
+    parted = reasoning.reason(quads=quads, reasoner=reasoner, **options)  # type: ignore[arg-type]
+    whole = reasoning.reason(quads=quads, reasoner=reasoner, modular=False, **options)  # type: ignore[arg-type]
     first, second = parted.as_dict(), whole.as_dict()
     note = first.pop("note")
     second.pop("note")
@@ -104,6 +104,19 @@ def test_parts_sharing_individuals_give_the_whole_answer(reasoner):
 def test_a_broken_condition_reasons_over_the_whole(reasoner, name):
     text, doubt = BREAKING[name]
     _same(_quads({**SHARED, "t-e": text}), reasoner, doubt)
+
+
+@pytest.mark.parametrize("reasoner", ["hermit", "owlrl"])
+def test_explanations_are_the_same(reasoner):
+    result = _same(_quads(SHARED), reasoner, explain=True, explain_limit=2)
+    assert len(result.explanations) == 2
+
+
+@pytest.mark.parametrize("reasoner", ["hermit", "owlrl"])
+def test_an_inconsistent_part_makes_the_whole_inconsistent_with_the_same_clashes(reasoner):
+    bad = "cki:t-e a ckg:Myth ; ckg:counters cki:myth-clusters-are-high-tech ."
+    result = _same(_quads({**SHARED, "t-e": bad}), reasoner, explain=True)
+    assert not result.consistent and result.clashes and result.explanations
 
 
 @pytest.mark.parametrize("reasoner", ["hermit", "owlrl"])
