@@ -91,7 +91,7 @@ def timed(command: list[str], env: dict[str, str], cap: float) -> tuple[float, f
     return wall, cpu, finished
 
 
-def against_baseline(counts: list[int], baseline: str, cap: float) -> None:
+def against_baseline(counts: list[int], baseline: str, cap: float, reasoners: list[str]) -> None:
     here = str(Path(__file__).resolve().parents[1])
     print(f"one run each, in turn; wall / CPU seconds (user+sys, Java included); capped at {cap:.0f} s")
     print(f"{'cases':>6}  {'reasoner':<8}  {'baseline wall':>13}  {'cpu':>7}  {'this wall':>10}  {'cpu':>7}")
@@ -102,7 +102,7 @@ def against_baseline(counts: list[int], baseline: str, cap: float) -> None:
             cases.write_text(valid_cases(n), encoding="utf-8")
             subprocess.run([sys.executable, "-m", "clusterkg", "add", str(cases)], env=env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, check=True)
-            for reasoner in ("hermit", "owlrl"):
+            for reasoner in reasoners:
                 command = [sys.executable, "-m", "clusterkg", "reason", "-q", "--reasoner", reasoner]
                 cells = []
                 for path in (baseline, here):
@@ -117,10 +117,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cases", help="numbers of added cases, comma-separated: time reason only")
     parser.add_argument("--baseline", help="a checkout to compare with (its code on PYTHONPATH), with --cases")
+    parser.add_argument("--reasoners", default="hermit,owlrl", help="the reasoners to time (--baseline)")
     parser.add_argument("--cap", type=float, default=1800, help="stop a run after this many seconds (--baseline)")
     args = parser.parse_args()
     if args.cases and args.baseline:
-        against_baseline([int(n) for n in args.cases.split(",")], args.baseline, args.cap)
+        against_baseline([int(n) for n in args.cases.split(",")], args.baseline, args.cap, args.reasoners.split(","))
         return
     if args.cases:
         with_cases([int(n) for n in args.cases.split(",")], args.runs)

@@ -79,7 +79,7 @@ def _same(quads: list, reasoner: str, doubt: str = "", **options: object) -> rea
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch):
     """Batches of a few parts each, so that the small fixtures are reasoned over in several runs."""
-    monkeypatch.setattr(reasoning, "BATCH_TRIPLES", 12)
+    monkeypatch.setattr(reasoning, "BATCH_TRIPLES", {"hermit": 12, "owlrl": 12})
 
 
 def test_shared_individuals_join_cases_into_one_part():
@@ -138,7 +138,7 @@ def test_generated_cases_added_to_a_store_give_the_whole_answer(reasoner, store_
     triples = reasoners.declare_individuals(list(dict.fromkeys(t for t, _ in quads)))
     plan = modules.split(quads, triples)
     assert plan.doubt == "" and len(plan.parts) > 100  # cases meet in shared regions only: 150 regions, 160 cases
-    monkeypatch.setattr(reasoning, "BATCH_TRIPLES", 1500)
+    monkeypatch.setattr(reasoning, "BATCH_TRIPLES", {"hermit": 1500, "owlrl": 1500})
     result = _same(quads, reasoner)
     assert any("synthetic" in s.value for s, _, _ in result.new_links)
 
