@@ -173,8 +173,11 @@ def _names(node: Any) -> Iterator[str]:
 
 
 @contextmanager
-def fast_sparql() -> Iterator[None]:
-    """Within the block, rdflib SPARQL queries on plain graphs run on an Oxigraph copy of the graph."""
+def fast_sparql(data: Graph | None = None, triples: Sequence[tuple] = ()) -> Iterator[None]:
+    """Within the block, rdflib SPARQL queries on plain graphs run on an Oxigraph copy of the graph.
+
+    ``triples``, the triples of ``data`` each once, are copied instead of reading them back from the graph.
+    """
     from rdflib.plugins.sparql import processor
     from rdflib.plugins.sparql.evaluate import evalQuery
 
@@ -189,7 +192,8 @@ def fast_sparql() -> Iterator[None]:
             store = ox.Store()
             store.bulk_extend(
                 # to_oxigraph's union is wider than Quad's places; an rdflib graph's triples convert to valid ones
-                ox.Quad(*(to_oxigraph(t) for t in triple)) for triple in graph  # type: ignore[arg-type]
+                ox.Quad(*(to_oxigraph(t) for t in triple))  # type: ignore[arg-type]
+                for triple in (triples if graph is data and triples else graph)
             )
             mirrors[id(graph)] = (graph, store)
         return mirrors[id(graph)][1]
@@ -321,13 +325,16 @@ class _Answered:
         return self.result
 
 
-def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
-    """pySHACL with no inference and nothing mixed in: standard SHACL (core and SPARQL)."""
+def run_pyshacl(data: Graph, shapes: Graph, *, triples: Sequence[tuple] = ()) -> tuple[bool, Graph]:
+    """pySHACL with no inference and nothing mixed in: standard SHACL (core and SPARQL).
+
+    ``triples``: those of ``data``, each once, if the caller has them (the SPARQL engine's copy is made from them).
+    """
     import pyshacl
     from pyshacl.errors import ConstraintLoadError, ReportableRuntimeError, ShapeLoadError, ValidationFailure
 
     try:
-        with fast_sparql():
+        with fast_sparql(data, triples):
             conforms, report, _ = pyshacl.validate(
                 data, shacl_graph=shapes, inference="none", advanced=False, meta_shacl=False,
                 allow_warnings=False, allow_infos=False, js=False, abort_on_first=False,
