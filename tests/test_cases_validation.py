@@ -337,3 +337,48 @@ def test_a_refused_term_is_reported_in_every_case_that_uses_it(tmp_path: Path) -
     report, _ = validate_files([path])
     refused = {i.entity for i in report.issues if "ckg:startyear is not a property" in i.message_en}
     assert len(refused) == 3, [i.message_en for i in report.issues]
+
+
+def _old_chunk_report(validator: validation.Validator, chunk: list[tuple]) -> rdflib.Graph:
+    """A chunk validated as before: the graph built triple by triple, the SPARQL copy read back from it."""
+    from clusterkg.shacl import run_pyshacl
+
+    return run_pyshacl(validator.subgraph(chunk), validator.shapes)[1]
+
+
+def _synthetic_coded(tmp_path: Path, n: int) -> Path:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("validate_bench", ROOT / "bench" / "validate_bench.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "coded.yaml"
+    path.write_text(bench.synthetic_yaml(n, codes=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow  # converts 300 real-shaped cases and validates them twice
+def test_a_chunk_built_from_its_triples_gives_the_report_it_gave_before(tmp_path: Path) -> None:
+    """Classification codes, GeoNames places, comparison parts, and every fixture: the same results in order."""
+    from rdflib.compare import isomorphic
+
+    from clusterkg.cases.issues import ValidationReport, merge
+
+    validator = validation.default_validator()
+    fixtures = sorted(p for folder in (FIXTURES, INVALID) for p in folder.iterdir() if p.is_file())
+    loaded = [_synthetic_coded(tmp_path, 300)] + fixtures
+    for path in loaded:
+        try:
+            files = validator.load([path])
+        except InputError:
+            continue  # refused before any validation
+        validator.register(files)
+        for chunk in validation._chunks(files, 150):
+            new, old = validator.validate_chunk(chunk), _old_chunk_report(validator, chunk)
+            assert isomorphic(new, old), path
+            reports = [ValidationReport(), ValidationReport()]
+            for report, graph in zip(reports, (new, old)):
+                merge(report, graph, files, set())
+            assert reports[0].issues == reports[1].issues, path
+            assert path != loaded[0] or len(reports[0].issues) > 50
