@@ -94,7 +94,8 @@ try:
 except ImportError:  # a --baseline checkout from before the package had layers
     from clusterkg.validation import validate_files
 report, files = validate_files([sys.argv[1]])
-print(json.dumps({"seconds": time.perf_counter() - t0, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": sum(u.ru_utime + u.ru_stime for u in used), "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                   "violations": report.violations, "warnings": report.count("warning"), "infos": report.count("info")}))
 """
@@ -201,7 +202,8 @@ def main() -> None:
             variants = [("clusterkg validate (YAML, advice)", yaml_path, None),
                         ("  codes, GeoNames, comparison parts", coded_path, None)]
             if args.baseline:
-                variants.append(("  baseline checkout, plain entries", yaml_path, args.baseline))
+                variants += [("  baseline checkout, plain entries", yaml_path, args.baseline),
+                             ("  baseline checkout, codes ...", coded_path, args.baseline)]
             measured: dict[str, list[dict]] = {label: [] for label, _, _ in variants}
             for _ in range(args.runs):  # in turn (A B C A B C ...): each variant sees the same machine load
                 for label, path, source in variants:
@@ -209,7 +211,8 @@ def main() -> None:
             for label, _, _ in variants:
                 rows = measured[label]
                 print(f"{n:>8} {label:<34} {median(rows, 'wall'):>8.2f} "
-                      f"{median(rows, 'tree_pss_mib'):>9.0f}  {rows[0]['violations']} violations, "
+                      f"{median(rows, 'tree_pss_mib'):>9.0f}  CPU {median(rows, 'cpu'):.1f} s, "
+                      f"{rows[0]['violations']} violations, "
                       f"{rows[0]['warnings']} warnings, {rows[0]['infos']} infos "
                       f"(RSS {median(rows, 'rss_mib'):.0f}/{median(rows, 'worker_rss_mib'):.0f})", flush=True)
             if n > args.reference_limit:

@@ -337,3 +337,68 @@ def test_a_refused_term_is_reported_in_every_case_that_uses_it(tmp_path: Path) -
     report, _ = validate_files([path])
     refused = {i.entity for i in report.issues if "ckg:startyear is not a property" in i.message_en}
     assert len(refused) == 3, [i.message_en for i in report.issues]
+
+
+def _old_chunk_report(validator: validation.Validator, chunk: list[tuple], monkeypatch: pytest.MonkeyPatch) -> rdflib.Graph:
+    """A chunk validated as before: the graph built triple by triple, the SPARQL copy read back from it,
+    pySHACL's constraint parameters scanned in their list."""
+    import contextlib
+
+    from clusterkg import shacl
+
+    graph = rdflib.Graph()
+    for triple in validator.context:
+        graph.add(triple)
+    seen: set = set()
+    for s, p, o in chunk:
+        graph.add((s, p, o))
+        if p == RDF.type:
+            for cls in validator.superclasses.get(o, ()):
+                graph.add((s, RDF.type, cls))
+        elif isinstance(o, URIRef) and o not in seen:
+            seen.add(o)
+            for cls in validator.types.get(o, ()):
+                graph.add((o, RDF.type, cls))
+            for label in validator.labels.get(o, ()):
+                graph.add((o, rdflib.RDFS.label, label))
+    with monkeypatch.context() as patched:
+        patched.setattr(shacl, "_parameters_as_set", contextlib.nullcontext)
+        return shacl.run_pyshacl(graph, validator.shapes)[1]
+
+
+def _synthetic_coded(tmp_path: Path, n: int) -> Path:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("validate_bench", ROOT / "bench" / "validate_bench.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    path = tmp_path / "coded.yaml"
+    path.write_text(bench.synthetic_yaml(n, codes=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow  # converts 300 real-shaped cases and validates them twice
+def test_a_chunk_built_from_its_triples_gives_the_report_it_gave_before(tmp_path: Path, monkeypatch) -> None:
+    """Classification codes, GeoNames places, comparison parts, and every fixture: the same results in order."""
+    from rdflib.compare import isomorphic
+
+    from clusterkg.cases.issues import ValidationReport, merge
+
+    validator = validation.default_validator()
+    fixtures = sorted(p for folder in (FIXTURES, INVALID) for p in folder.iterdir() if p.is_file())
+    loaded = [_synthetic_coded(tmp_path, 300)] + fixtures
+    for path in loaded:
+        try:
+            files = validator.load([path])
+        except InputError:
+            continue  # refused before any validation
+        validator.register(files)
+        for chunk in validation._chunks(files, 150):
+            new, old = validator.validate_chunk(chunk), _old_chunk_report(validator, chunk, monkeypatch)
+            assert isomorphic(new, old), path
+            reports = [ValidationReport(), ValidationReport()]
+            for report, graph in zip(reports, (new, old)):
+                merge(report, graph, files, set())
+            assert reports[0].issues == reports[1].issues, path
+            assert path != loaded[0] or len(reports[0].issues) > 50

@@ -109,22 +109,25 @@ class Validator:
 
     def subgraph(self, triples: Iterable[tuple], context: bool = True) -> Graph:
         """A bounded graph to validate: the triples, their type closure, and the advice context."""
-        graph = Graph()
-        for triple in self.context if context else ():
-            graph.add(triple)
+        return _graph(self.subgraph_triples(triples, context))
+
+    def subgraph_triples(self, triples: Iterable[tuple], context: bool = True) -> list[tuple]:
+        """The triples of :meth:`subgraph`, each once, in the order the graph is given them."""
+        found: dict[tuple, None] = dict.fromkeys(self.context) if context else {}
+        add = found.setdefault
         seen: set[Any] = set()
         for s, p, o in triples:
-            graph.add((s, p, o))
+            add((s, p, o))
             if p == RDF.type:
                 for cls in self.superclasses.get(o, ()):
-                    graph.add((s, RDF.type, cls))
+                    add((s, RDF.type, cls))
             elif isinstance(o, URIRef) and o not in seen:
                 seen.add(o)
                 for cls in self.types.get(o, ()):
-                    graph.add((o, RDF.type, cls))
+                    add((o, RDF.type, cls))
                 for label in self.labels.get(o, ()):
-                    graph.add((o, RDFS.label, label))
-        return graph
+                    add((o, RDFS.label, label))
+        return list(found)
 
     def load(self, paths: Iterable[str | Path], fmt: str | None = None, *, delimiter: str = ",",
              vocabularies: Sequence[str | Path] = ()) -> list[EntryFile]:
@@ -164,7 +167,8 @@ class Validator:
 
     def validate_chunk(self, chunk: Sequence[tuple]) -> Graph:
         """pySHACL's report for one bounded subgraph."""
-        return run_pyshacl(self.subgraph(chunk), self.shapes)[1]
+        triples = self.subgraph_triples(chunk)
+        return run_pyshacl(_graph(triples), self.shapes, triples=triples)[1]
 
     def _results(self, chunks: list[list[tuple]], workers: int | None, sample: Sequence[tuple] = ()) -> Iterator[Graph]:
         workers = min(workers or default_workers(), len(chunks))
@@ -200,6 +204,13 @@ class Validator:
 
 
 _WORK: tuple[Validator, list[list[tuple]]] | None = None
+
+
+def _graph(triples: Iterable[tuple]) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
 
 
 def release_lookup_tables() -> None:
