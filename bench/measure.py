@@ -19,6 +19,7 @@ import os
 import resource
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,47 +81,39 @@ def run(command: Sequence[str], *, env: Mapping[str, str] | None = None, timeout
     (a run stopped at ``timeout`` too, unless ``keep_stopped``)."""
     started = time.perf_counter()
     used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    process = subprocess.Popen(
-        list(command), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin else None,
-        env=dict(env) if env is not None else None, cwd=cwd,
-    )
-    if stdin:
-        assert process.stdin is not None
-        process.stdin.write(stdin)
-        process.stdin.close()
-    peak_pss = peak_rss = 0
-    out_chunks: list[bytes] = []
-    err_chunks: list[bytes] = []
-    os.set_blocking(process.stdout.fileno(), False)  # type: ignore[union-attr]
-    os.set_blocking(process.stderr.fileno(), False)  # type: ignore[union-attr]
-    timed_out = False
-    while process.poll() is None:
-        pss, rss = memory_kib(tree(process.pid))
-        peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
-        for stream, chunks in ((process.stdout, out_chunks), (process.stderr, err_chunks)):
-            data = stream.read() if stream else None  # type: ignore[union-attr]
-            if data:
-                chunks.append(data)
-        if time.perf_counter() - started > timeout:
-            for pid in reversed(tree(process.pid)):
-                try:
-                    os.kill(pid, 9)
-                except OSError:
-                    pass
-            process.wait()
-            timed_out = True
-            break
-        time.sleep(SAMPLE_S)
-    seconds = time.perf_counter() - started
-    now = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
-    for stream, chunks in ((process.stdout, out_chunks), (process.stderr, err_chunks)):
-        if stream:
-            os.set_blocking(stream.fileno(), True)
-            chunks.append(stream.read())
-            stream.close()
-    result = Run(seconds, peak_pss / 1024, peak_rss / 1024, process.returncode,
-                 b"".join(out_chunks).decode(errors="replace"), b"".join(err_chunks).decode(errors="replace"), timed_out, cpu)
+    # the output goes to files, not pipes: a command never waits for the sampler to read what it writes
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(
+            list(command), stdout=out, stderr=err, stdin=subprocess.PIPE if stdin else None,
+            env=dict(env) if env is not None else None, cwd=cwd,
+        )
+        if stdin:
+            assert process.stdin is not None
+            process.stdin.write(stdin)
+            process.stdin.close()
+        peak_pss = peak_rss = 0
+        timed_out = False
+        while process.poll() is None:
+            pss, rss = memory_kib(tree(process.pid))
+            peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+            if time.perf_counter() - started > timeout:
+                for pid in reversed(tree(process.pid)):
+                    try:
+                        os.kill(pid, 9)
+                    except OSError:
+                        pass
+                process.wait()
+                timed_out = True
+                break
+            time.sleep(SAMPLE_S)
+        seconds = time.perf_counter() - started
+        now = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = now.ru_utime + now.ru_stime - used.ru_utime - used.ru_stime
+        texts = []
+        for stream in (out, err):
+            stream.seek(0)
+            texts.append(stream.read().decode(errors="replace"))
+    result = Run(seconds, peak_pss / 1024, peak_rss / 1024, process.returncode, texts[0], texts[1], timed_out, cpu)
     if check and (process.returncode != 0 if not timed_out else not keep_stopped):
         what = "timed out" if timed_out else f"exit {process.returncode}"
         raise RuntimeError(f"{' '.join(map(str, command))[:200]}: {what}: {result.stderr.strip()[-800:]}")
