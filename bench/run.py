@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import measure  # noqa: E402
+from bench_data import clusterkg, store_of  # noqa: E402
 from measure import Cell  # noqa: E402
 from validate_bench import synthetic_yaml  # noqa: E402
 
@@ -85,32 +86,12 @@ GOALS: dict[tuple[str, str, str], tuple[str, Test]] = {
 }
 
 
-def clusterkg(*args: str) -> list[str]:
-    return [shutil.which("clusterkg") or "clusterkg", *args]
-
-
 def python(code: str, *args: str) -> list[str]:
     return [sys.executable, "-c", code, *args]
 
 
 def shell(script: str, *args: str) -> list[str]:
     return ["sh", "-c", script, "sh", *args]
-
-
-def store_of(size: str, workdir: Path) -> Path:
-    """A store holding the knowledge base and ``size`` triples of synthetic clusters (made once)."""
-    store = workdir / f"store-{size}"
-    if not (store / "state.json").exists():
-        if size == "paper":
-            subprocess_run(clusterkg("--store", str(store), "info"))
-            return store
-        subprocess_run([sys.executable, str(HERE / "generate.py"), size, str(workdir)])
-        subprocess_run(clusterkg("--store", str(store), "load", str(workdir / f"synthetic-{size}.nt")))
-    return store
-
-
-def subprocess_run(command: Sequence[str]) -> None:
-    measure.run(command, timeout=3600)
 
 
 def two_clusters(store: Path) -> tuple[str, str]:

@@ -328,7 +328,7 @@ def footprints(sizes: list[str], data: Path) -> None:
     time to serve a change."""
     sys.path.insert(0, str(ROOT / "bench"))
     import measure
-    from run import store_of
+    from bench_data import store_of
 
     data.mkdir(parents=True, exist_ok=True)
     body = urllib.parse.urlencode({"query": POINT_QUERY}).encode()
